@@ -1,0 +1,250 @@
+"""Diagram: a rooted tree whose nodes are grouped into parts (SPEC §2).
+
+A Diagram is an immutable value.  It is canonicalized when it is built, so
+``==`` and ``hash`` mean isomorphism: two diagrams are equal exactly when a
+bijection of nodes maps root to root, edges to edges and parts to parts.
+
+Canonical data (read-only attributes):
+
+* nodes are ``0 … order``; the root is node ``order``; nodes are in postorder
+  of the canonically sorted tree, so ``parent[v] > v``;
+* ``parent[v]`` for every non-root node ``v``; edge ``v`` joins ``v`` to its
+  parent and is written with the letter ``EDGE_LETTERS[v]``;
+* ``parts`` lists node tuples, numbered by their first node, the root's part
+  last; ``part_of[v]`` is the number of ``v``'s part.
+
+>>> from diagrams import parse
+>>> D = parse("[b:a][ab]")
+>>> D
+Diagram('[a:b][ab]')
+>>> D.order, D.automorphism_count, D.parts, D.degrees
+(2, 2, ((0, 1), (2,)), (1, 1, 2))
+>>> D == parse("[y:x][yx]") == parse("c(01-2)(02-12)")
+True
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Iterable, Sequence
+
+import networkx as nx
+
+from .canonical import canonical_form
+from .errors import InvalidDiagramError
+
+__all__ = ["Diagram", "EDGE_LETTERS", "MAX_ORDER"]
+
+EDGE_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+MAX_ORDER = len(EDGE_LETTERS)
+
+
+class Diagram:
+    """A rooted tree plus a partition of its nodes into parts, up to isomorphism.
+
+    Build one with :func:`diagrams.parse`, :meth:`Diagram.from_tree` or the
+    enumerator; the constructor is not public.
+    """
+
+    __slots__ = ("parent", "part_of", "automorphism_count", "_hash", "__dict__")
+
+    parent: tuple[int, ...]
+    part_of: tuple[int, ...]
+    automorphism_count: int
+
+    def __init__(self, parent: tuple[int, ...], part_of: tuple[int, ...], automorphism_count: int):
+        # Internal: the arguments must already be canonical (see canonical_form).
+        object.__setattr__(self, "parent", parent)
+        object.__setattr__(self, "part_of", part_of)
+        object.__setattr__(self, "automorphism_count", automorphism_count)
+        object.__setattr__(self, "_hash", hash((parent, part_of)))
+
+    @classmethod
+    def from_tree(cls, parent: Sequence[int | None], parts: Iterable[Iterable[int]]) -> Diagram:
+        """The diagram of a rooted tree given by parent pointers, with the given parts.
+
+        ``parent[v]`` is the parent of node ``v`` and ``None`` for the root;
+        ``parts`` must partition the nodes ``0 … len(parent)-1``.
+
+        >>> Diagram.from_tree([None, 0, 0], [[0], [1, 2]])
+        Diagram('[a:b][ab]')
+        >>> Diagram.from_tree([None, 0], [[0, 1]]).is_root_tied
+        True
+        """
+        parent = list(parent)
+        n = len(parent)
+        roots = [v for v, p in enumerate(parent) if p is None]
+        if len(roots) != 1:
+            raise InvalidDiagramError(f"a diagram has exactly one root (parent None), got {len(roots)}")
+        if n - 1 > MAX_ORDER:
+            raise InvalidDiagramError(f"at most {MAX_ORDER} edges (letters a-z, A-Z), got {n - 1}")
+        for v, p in enumerate(parent):
+            if p is not None and not (isinstance(p, int) and 0 <= p < n and p != v):
+                raise InvalidDiagramError(f"parent of node {v} must be another node 0..{n - 1}, got {p!r}")
+        for v in range(n):  # every node must reach the root without a cycle
+            seen, u = set(), v
+            while parent[u] is not None:
+                if u in seen:
+                    raise InvalidDiagramError(f"the parent pointers contain a cycle through node {u}")
+                seen.add(u)
+                u = parent[u]
+        part_of: list[int | None] = [None] * n
+        for index, part in enumerate(parts):
+            part = list(part)
+            if not part:
+                raise InvalidDiagramError(f"part {index} is empty")
+            for v in part:
+                if not (isinstance(v, int) and 0 <= v < n):
+                    raise InvalidDiagramError(f"part {index} names node {v!r}, not one of 0..{n - 1}")
+                if part_of[v] is not None:
+                    raise InvalidDiagramError(f"node {v} lies in two parts")
+                part_of[v] = index
+        missing = [v for v in range(n) if part_of[v] is None]
+        if missing:
+            raise InvalidDiagramError(f"nodes {missing} lie in no part")
+        return cls(*canonical_form(parent, part_of))
+
+    # -- value semantics -------------------------------------------------
+
+    def __setattr__(self, name, value):
+        raise AttributeError("Diagram is immutable")
+
+    def __delattr__(self, name):
+        raise AttributeError("Diagram is immutable")
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, Diagram):
+            return NotImplemented
+        return self.parent == other.parent and self.part_of == other.part_of
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __lt__(self, other: Diagram) -> bool:
+        if not isinstance(other, Diagram):
+            return NotImplemented
+        return self.sort_key < other.sort_key
+
+    @property
+    def sort_key(self) -> tuple:
+        """A total order consistent with ``==``: by order, then canonical data."""
+        return (self.order, self.parent, self.part_of)
+
+    def __reduce__(self):
+        return (Diagram, (self.parent, self.part_of, self.automorphism_count))
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __repr__(self) -> str:
+        return f"Diagram({str(self)!r})"
+
+    def __str__(self) -> str:
+        return self.text
+
+    # -- structure -------------------------------------------------------
+
+    @property
+    def order(self) -> int:
+        """Number of edges (= number of non-root nodes); the power of η in the value."""
+        return len(self.parent)
+
+    @property
+    def root(self) -> int:
+        return len(self.parent)
+
+    @property
+    def symmetry_factor(self) -> int:
+        """|Aut(D)|, the denominator of the diagram's weight (same as ``automorphism_count``)."""
+        return self.automorphism_count
+
+    @cached_property
+    def parts(self) -> tuple[tuple[int, ...], ...]:
+        """Node tuples of each part, in part-number order; the root's part is last."""
+        parts: list[list[int]] = [[] for _ in range(max(self.part_of) + 1)]
+        for v, p in enumerate(self.part_of):
+            parts[p].append(v)
+        return tuple(map(tuple, parts))
+
+    @cached_property
+    def children(self) -> tuple[tuple[int, ...], ...]:
+        """Children of each node, in canonical order."""
+        kids: list[list[int]] = [[] for _ in range(self.order + 1)]
+        for v, p in enumerate(self.parent):
+            kids[p].append(v)
+        return tuple(map(tuple, kids))
+
+    @cached_property
+    def degrees(self) -> tuple[int, ...]:
+        """Number of incident edges of each node (the node's tensor rank ∇^k)."""
+        return tuple(len(c) + (v != self.root) for v, c in enumerate(self.children))
+
+    @property
+    def edges(self) -> tuple[tuple[int, int], ...]:
+        """(child, parent) pairs; edge ``v`` has letter ``EDGE_LETTERS[v]``."""
+        return tuple(enumerate(self.parent))
+
+    @property
+    def is_root_tied(self) -> bool:
+        """True when the root shares its part with other nodes (a generalized diagram)."""
+        return len(self.parts[-1]) > 1
+
+    @cached_property
+    def links(self) -> tuple[int, ...]:
+        """Non-root nodes of degree 2 alone in their part: the chains resummation removes."""
+        return tuple(
+            v for v in range(self.order) if self.degrees[v] == 2 and len(self.parts[self.part_of[v]]) == 1
+        )
+
+    @property
+    def is_linkless(self) -> bool:
+        return not self.links
+
+    def to_networkx(self) -> nx.DiGraph:
+        """A fresh networkx DiGraph with edges directed from parent to child.
+
+        Node attributes: ``part`` (part number), ``degree``, ``root`` (bool);
+        edge attribute ``letter``.
+
+        >>> from diagrams import parse
+        >>> G = parse("[a:ab][b]").to_networkx()
+        >>> sorted(G.edges(data="letter"))
+        [(1, 0, 'a'), (2, 1, 'b')]
+        """
+        graph = nx.DiGraph(text=self.text)
+        for v in range(self.order + 1):
+            graph.add_node(v, part=self.part_of[v], degree=self.degrees[v], root=v == self.root)
+        for v, p in self.edges:
+            graph.add_edge(p, v, letter=EDGE_LETTERS[v])
+        return graph
+
+    # -- text ------------------------------------------------------------
+
+    @cached_property
+    def text(self) -> str:
+        """Canonical bracket notation: one bracket per part, ``:`` between nodes, letters per edge."""
+        letters = [[] for _ in range(self.order + 1)]
+        for v, p in self.edges:
+            letters[v].append(EDGE_LETTERS[v])
+            letters[p].append(EDGE_LETTERS[v])
+        node_text = ["".join(sorted(ls, key=EDGE_LETTERS.index)) for ls in letters]
+        return "".join("[" + ":".join(node_text[v] for v in part) + "]" for part in self.parts)
+
+    @property
+    def legacy_name(self) -> str | None:
+        """The paper's name ``c(PARTS)(EDGES)``, nodes as digits with the root largest.
+
+        ``None`` when the diagram has more than ten nodes (digits run out).
+
+        >>> from diagrams import parse
+        >>> parse("[a][ab:c:d][bcd]").legacy_name
+        'c(0-123-4)(01-14-24-34)'
+        """
+        if self.order > 9:
+            return None
+        parts = "-".join("".join(map(str, part)) for part in self.parts)
+        edges = "-".join(f"{v}{p}" for v, p in self.edges)
+        return f"c({parts})({edges})"
