@@ -11,7 +11,12 @@
 from .diagram import EDGE_LETTERS, MAX_ORDER, Diagram
 from .enumerate import count_diagrams, enumerate_diagrams
 from .errors import DiagramSyntaxError, InvalidDiagramError, NotationError
+from .landscapes import Landscape
 from .notation import parse
+from .schedule import Schedule, ScheduleError, count_embeddings
+from .series import displacement, expectation, expected_loss, generalization_gap
+from .statistics import Statistics
+from .values import eta, uvalue
 
 __all__ = [
     # diagrams and their notation
@@ -22,7 +27,21 @@ __all__ = [
     # enumeration
     "enumerate_diagrams",
     "count_diagrams",
+    # schedules and embedding counts
+    "Schedule",
+    "count_embeddings",
+    # statistics and values
+    "Statistics",
+    "Landscape",
+    "eta",
+    "uvalue",
+    # series
+    "expected_loss",
+    "generalization_gap",
+    "displacement",
+    "expectation",
     # errors
+    "ScheduleError",
     "NotationError",
     "DiagramSyntaxError",
     "InvalidDiagramError",

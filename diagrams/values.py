@@ -1,0 +1,197 @@
+"""Values of diagrams (SPEC §4): one cumulant factor per part, edges contracted with η.
+
+The un-resummed value ``uvalue(D)`` carries η^order.  With numeric or
+landscape statistics it is a number times η^d: the sum, over every assignment
+of a coordinate to each edge letter, of the product of the parts' cumulant
+entries.  With one-dimensional symbolic statistics it is a product of named
+symbols.  With symbolic tensors (``Statistics.symbolic(dim>1)``) it is one
+symbol whose name is the Einstein expression, letters being the contracted
+indices (indices raised by η).
+
+For the test loss the root is just another singleton ∇^k l, so diagrams that
+differ only in which singleton is the root have equal values ("crossing
+symmetry"); :func:`value_representative` picks one of them canonically.
+
+>>> from diagrams import parse, Statistics
+>>> uvalue(parse("[a:ab][b]"))
+G*eta**2*kappa_{1,2}
+>>> uvalue(parse("[a][ab][b]"), Statistics.symbolic(dim=2))
+eta**2*G_{a} G_{b} H_{ab}
+>>> uvalue(parse("[a][b][ab]"), Statistics.symbolic(dim=2)) == _
+True
+"""
+
+from __future__ import annotations
+
+from itertools import product
+from typing import Union
+
+import sympy
+
+from .canonical import canonical_form
+from .diagram import EDGE_LETTERS, Diagram
+from .statistics import Statistics, cumulant_name
+
+__all__ = ["eta", "uvalue", "value_representative", "Observable", "LOSS", "coordinate"]
+
+#: The learning rate.
+eta = sympy.Symbol("eta")
+
+
+class Observable:
+    """What is measured at θ_T: the test loss, a coordinate θ^μ − θ₀^μ, or a sympy expression s(θ).
+
+    Only the derivatives at θ₀ matter: :meth:`derivative` gives ∂_I s(θ₀).
+    """
+
+    def __init__(self, kind: str, detail=None):
+        self.kind, self.detail = kind, detail
+
+    def derivative(self, index: tuple[int, ...], stats: Statistics) -> sympy.Expr:
+        if self.kind == "loss":
+            return stats.cumulant((index,))
+        if self.kind == "coordinate":
+            return sympy.Integer(index == (self.detail,))
+        expr = self.detail
+        if not getattr(stats, "theta0", None):
+            raise ValueError("a general observable s(θ) needs statistics from a Landscape (θ₀ must be known)")
+        for i in index:
+            expr = sympy.diff(expr, stats.params[i])
+        return expr.subs(stats.theta0)
+
+    def root_name(self, letters: str) -> str:
+        """The root factor in Einstein notation."""
+        if self.kind == "loss":
+            return _tensor_name(cumulant_name([len(letters)]), [letters])
+        if self.kind == "coordinate":
+            return f"delta{self.detail}_{{{letters}}}" if letters else "0"
+        return f"s_{{{letters}}}" if letters else "s"
+
+    def __eq__(self, other):
+        return isinstance(other, Observable) and (self.kind, self.detail) == (other.kind, other.detail)
+
+    def __hash__(self):
+        return hash((self.kind, str(self.detail)))
+
+    def __repr__(self) -> str:
+        return "LOSS" if self.kind == "loss" else f"Observable({self.kind!r}, {self.detail!r})"
+
+
+LOSS = Observable("loss")
+
+
+def coordinate(index: int) -> Observable:
+    """The displacement θ^μ − θ₀^μ along parameter ``index``."""
+    return Observable("coordinate", index)
+
+
+def as_observable(observable: Union[str, Observable, sympy.Expr]) -> Observable:
+    if isinstance(observable, Observable):
+        return observable
+    if observable == "loss":
+        return LOSS
+    if isinstance(observable, sympy.Basic):
+        return Observable("expression", observable)
+    raise TypeError(f"observable must be 'loss', an Observable or a sympy expression, got {observable!r}")
+
+
+def uvalue(diagram: Diagram, stats: Statistics | None = None, observable=LOSS) -> sympy.Expr:
+    """The value of ``diagram`` with every edge carrying η (SPEC §4).
+
+    For a root-tied diagram the root is ∇^k l_x of the shared training sample,
+    so its part is a joint cumulant including the root.
+    """
+    stats = stats or Statistics.symbolic()
+    observable = as_observable(observable)
+    factor = eta**diagram.order
+    if stats.einstein:
+        return factor * sympy.Symbol(einstein(diagram, observable))
+    total = sympy.Integer(0)
+    incident = _incident_edges(diagram)
+    for assignment in product(range(stats.dim), repeat=diagram.order):
+        term = sympy.Integer(1)
+        for part in diagram.parts:
+            indices = [tuple(sorted(assignment[e] for e in incident[v])) for v in part]
+            if part == (diagram.root,):
+                term *= observable.derivative(indices[0], stats)
+            else:
+                term *= stats.cumulant(indices)
+            if term == 0:
+                break
+        total += term
+    return sympy.expand(factor * total)
+
+
+def _incident_edges(diagram: Diagram) -> list[tuple[int, ...]]:
+    return [tuple(diagram.children[v]) + ((v,) if v != diagram.root else ()) for v in range(diagram.order + 1)]
+
+
+def value_representative(diagram: Diagram) -> Diagram:
+    """The canonical diagram among those with the same test-loss value.
+
+    Re-rooting at any node that is alone in its part keeps the value of the
+    test loss, so the representative is the smallest re-rooted diagram.
+    Root-tied diagrams are their own representatives.
+
+    >>> from diagrams import parse
+    >>> value_representative(parse("[a][b][ab]")) == value_representative(parse("[a][ab][b]"))
+    True
+    """
+    if diagram.is_root_tied:
+        return diagram
+    parts = diagram.parts
+    neighbours: list[list[int]] = [list(c) for c in diagram.children]
+    for v, p in diagram.edges:
+        neighbours[v].append(p)
+    best = diagram
+    for new_root in range(diagram.order):
+        if len(parts[diagram.part_of[new_root]]) > 1:
+            continue
+        parent: list[int | None] = [None] * (diagram.order + 1)
+        stack, seen = [new_root], {new_root}
+        while stack:
+            u = stack.pop()
+            for w in neighbours[u]:
+                if w not in seen:
+                    seen.add(w)
+                    parent[w] = u
+                    stack.append(w)
+        candidate = Diagram(*canonical_form(parent, diagram.part_of))
+        if candidate < best:
+            best = candidate
+    return best
+
+
+def einstein(diagram: Diagram, observable=LOSS) -> str:
+    """The value as an Einstein expression, indices raised by η.
+
+    >>> from diagrams import parse
+    >>> einstein(parse("[a][ab:c:d][bcd]"))
+    'G_{a} kappa_{ab|c|d} J_{bcd}'
+    >>> einstein(parse("[a:b][ab]"))
+    'C_{ab} H_{ab}'
+    """
+    observable = as_observable(observable)
+    if observable == LOSS:
+        diagram = value_representative(diagram)
+    letters = [
+        "".join(sorted((EDGE_LETTERS[e] for e in edges), key=EDGE_LETTERS.index))
+        for edges in _incident_edges(diagram)
+    ]
+    factors = []
+    for part in diagram.parts:
+        names = [letters[v] for v in part]
+        if part == (diagram.root,):
+            factors.append(observable.root_name(names[0]))
+        else:
+            names.sort(key=len)
+            factors.append(_tensor_name(cumulant_name([len(n) for n in names]), names))
+    return " ".join(factors)
+
+
+def _tensor_name(name: str, node_letters: list[str]) -> str:
+    if name == "l":
+        return "l"
+    if name.startswith("kappa"):
+        return "kappa_{" + "|".join(node_letters) + "}"
+    return name + "_{" + "".join(node_letters) + "}"
