@@ -221,6 +221,17 @@ class Diagram:
             graph.add_edge(p, v, letter=EDGE_LETTERS[v])
         return graph
 
+    def value(self, stats=None, observable="loss"):
+        """The un-resummed value uvalue(D) (SPEC §4); see :func:`diagrams.values.uvalue`.
+
+        >>> from diagrams import parse
+        >>> parse("[a:b][ab]").value()
+        C*H*eta**2
+        """
+        from .values import uvalue
+
+        return uvalue(self, stats, observable)
+
     # -- text ------------------------------------------------------------
 
     @cached_property

@@ -16,7 +16,7 @@ symmetry"); :func:`value_representative` picks one of them canonically.
 >>> uvalue(parse("[a:ab][b]"))
 G*eta**2*kappa_{1,2}
 >>> uvalue(parse("[a][ab][b]"), Statistics.symbolic(dim=2))
-eta**2*G_{a} G_{b} H_{ab}
+G_{a} H_{ab} G_{b}*eta**2
 >>> uvalue(parse("[a][b][ab]"), Statistics.symbolic(dim=2)) == _
 True
 """
@@ -167,7 +167,7 @@ def einstein(diagram: Diagram, observable=LOSS) -> str:
 
     >>> from diagrams import parse
     >>> einstein(parse("[a][ab:c:d][bcd]"))
-    'G_{a} kappa_{ab|c|d} J_{bcd}'
+    'G_{a} kappa_{c|d|ab} J_{bcd}'
     >>> einstein(parse("[a:b][ab]"))
     'C_{ab} H_{ab}'
     """
