@@ -2,6 +2,8 @@
 
     sgd-diagrams parse "[a][ab:c:d][bcd]"
     sgd-diagrams enumerate --order 3 [--linkless] [--root-tied] [--count] [--format text|json]
+    sgd-diagrams series --order 2 --schedule sgd|gd|N,B,E [--quantity loss|gap|displacement]
+                        [--dim M] [--at-minimum] [--gaussian] [--noiseless] [--quadratic] [--constant-hessian]
 
 Errors in the diagram text print the rule and a caret to stderr and exit with
 status 2, without a traceback.
@@ -14,10 +16,16 @@ import json
 import sys
 from typing import Sequence, TextIO
 
+import sympy
+
 from .diagram import Diagram
 from .enumerate import enumerate_diagrams
 from .errors import NotationError
 from .notation import parse
+from .schedule import Schedule, ScheduleError
+from .series import ASSUMPTIONS, displacement, expected_loss, generalization_gap
+from .statistics import Statistics
+from .values import eta
 
 __all__ = ["main"]
 
@@ -52,6 +60,20 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--root-tied", action="store_true", help="root-tied diagrams instead of ordinary ones")
     e.add_argument("--count", action="store_true", help="print only how many there are")
     e.set_defaults(run=_run_enumerate)
+
+    s = commands.add_parser("series", parents=[common], help="the symbolic η-series of SGD")
+    s.add_argument("--order", type=_order, required=True, help="highest power of η")
+    s.add_argument(
+        "--schedule",
+        type=_schedule,
+        default="sgd",
+        help="'sgd' (single epoch, T steps), 'gd' (full batch, N points, T steps) or N,B,E (default: sgd)",
+    )
+    s.add_argument("--quantity", choices=("loss", "gap", "displacement"), default="loss")
+    s.add_argument("--dim", type=_positive, default=1, help="number of parameters (>1: Einstein notation)")
+    for name in ASSUMPTIONS:
+        s.add_argument("--" + name.replace("_", "-"), action="append_const", const=name, dest="assume")
+    s.set_defaults(run=_run_series)
     return parser
 
 
@@ -63,6 +85,28 @@ def _order(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"order must be non-negative, got {value}")
     return value
+
+
+def _positive(text: str) -> int:
+    value = _order(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _schedule(text: str) -> Schedule:
+    T, N = sympy.symbols("T N", positive=True, integer=True)
+    if text == "sgd":
+        return Schedule.sgd(T)
+    if text == "gd":
+        return Schedule.gd(N, T)
+    fields = text.split(",")
+    if len(fields) != 3 or not all(f.strip().isdigit() for f in fields):
+        raise argparse.ArgumentTypeError(f"schedule must be 'sgd', 'gd' or three whole numbers N,B,E; got {text!r}")
+    try:
+        return Schedule(*(int(f) for f in fields))
+    except ScheduleError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _facts(diagram: Diagram) -> dict:
@@ -99,4 +143,26 @@ def _run_enumerate(args, out: TextIO) -> int:
             print(json.dumps(_facts(diagram)), file=out)
         else:
             print(f"{diagram.text}\t|Aut|={diagram.automorphism_count}", file=out)
+    return 0
+
+
+def _run_series(args, out: TextIO) -> int:
+    stats = Statistics.symbolic(args.dim)
+    assume = args.assume or ()
+    if args.quantity == "loss":
+        results = {"E[l]": expected_loss(stats, args.schedule, args.order, assume=assume)}
+    elif args.quantity == "gap":
+        results = {"gap": generalization_gap(stats, args.schedule, args.order, assume=assume)}
+    else:
+        moves = displacement(stats, args.schedule, args.order, assume=assume)
+        results = {f"E[theta_{mu}(T) - theta_{mu}(0)]": move for mu, move in enumerate(moves)}
+    for name, expr in results.items():
+        terms = {str(k): str(sympy.factor(sympy.expand(expr).coeff(eta, k))) for k in range(args.order + 1)}
+        if args.format == "json":
+            print(json.dumps({"quantity": name, "schedule": str(args.schedule), "eta_powers": terms}), file=out)
+        else:
+            print(f"{name} =", file=out)
+            for k, coefficient in terms.items():
+                if coefficient != "0":
+                    print(f"  eta^{k}: {coefficient}", file=out)
     return 0

@@ -20,6 +20,7 @@ from typing import Iterable
 
 import sympy
 
+from .assumptions import ASSUMPTIONS, vanishes
 from .diagram import Diagram
 from .enumerate import enumerate_diagrams
 from .schedule import Schedule, count_embeddings
@@ -30,23 +31,39 @@ __all__ = ["expectation", "expected_loss", "generalization_gap", "displacement",
 
 
 def diagram_terms(
-    schedule: Schedule, order: int, *, root_tied: bool = False
+    schedule: Schedule,
+    order: int,
+    *,
+    root_tied: bool = False,
+    assume: Iterable[str] = (),
+    root_is_loss: bool = True,
 ) -> Iterable[tuple[Diagram, sympy.Expr]]:
     """(D, (−1/B)^d · L(D)/|Aut(D)|) for every diagram of order ≤ ``order`` that embeds.
 
+    ``assume`` names SPEC §7 assumptions (see :mod:`diagrams.assumptions`)
+    whose vanishing diagrams are left out; ``root_is_loss=False`` when the
+    observable at the root is not the loss (its gradient is then not G).
+
     >>> [(str(D), w) for D, w in diagram_terms(Schedule.sgd(3), 1)]
     [('[]', 1), ('[a][a]', -3)]
+    >>> [str(D) for D, w in diagram_terms(Schedule.sgd(3), 1, assume=["at_minimum"])]
+    ['[]']
     """
     _check_order(order)
+    flags = assumption_flags(assume)
     for d in range(order + 1):
         sign = (-1 / sympy.sympify(schedule.B)) ** d
         for diagram in enumerate_diagrams(d, root_tied=root_tied):
+            if flags and vanishes(diagram, root_is_loss=root_is_loss, **flags):
+                continue
             count = count_embeddings(diagram, schedule)
             if count != 0:
                 yield diagram, sign * count / diagram.automorphism_count
 
 
-def expectation(observable, stats: Statistics, schedule: Schedule, order: int) -> sympy.Expr:
+def expectation(
+    observable, stats: Statistics, schedule: Schedule, order: int, *, assume: Iterable[str] = ()
+) -> sympy.Expr:
     """E[s(θ_T)] to O(η^(order+1)) for an analytic observable s.
 
     ``observable`` is ``"loss"`` (the test loss), an Observable, or a sympy
@@ -54,30 +71,48 @@ def expectation(observable, stats: Statistics, schedule: Schedule, order: int) -
     :meth:`Landscape.statistics`).
     """
     observable = as_observable(observable)
+    terms = diagram_terms(schedule, order, assume=assume, root_is_loss=observable == LOSS)
     total = sum(
-        (weight * uvalue(D, stats, observable) for D, weight in diagram_terms(schedule, order)),
+        (weight * uvalue(D, stats, observable) for D, weight in terms),
         sympy.Integer(0),
     )
     return _tidy(total)
 
 
-def expected_loss(stats: Statistics, schedule: Schedule, order: int) -> sympy.Expr:
+def expected_loss(stats: Statistics, schedule: Schedule, order: int, *, assume: Iterable[str] = ()) -> sympy.Expr:
     """E[l(θ_T)], the expected test loss after training, to order η^order."""
-    return expectation(LOSS, stats, schedule, order)
+    return expectation(LOSS, stats, schedule, order, assume=assume)
 
 
-def generalization_gap(stats: Statistics, schedule: Schedule, order: int) -> sympy.Expr:
+def generalization_gap(
+    stats: Statistics, schedule: Schedule, order: int, *, assume: Iterable[str] = ()
+) -> sympy.Expr:
     """E[l(θ_T) − (1/N)Σₙ l_{xₙ}(θ_T)] to order η^order (root-tied diagrams)."""
+    terms = diagram_terms(schedule, order, root_tied=True, assume=assume)
     total = sum(
-        (weight * uvalue(D, stats) for D, weight in diagram_terms(schedule, order, root_tied=True)),
+        (weight * uvalue(D, stats) for D, weight in terms),
         sympy.Integer(0),
     )
     return _tidy(-total / sympy.sympify(schedule.N))
 
 
-def displacement(stats: Statistics, schedule: Schedule, order: int) -> tuple[sympy.Expr, ...]:
+def displacement(
+    stats: Statistics, schedule: Schedule, order: int, *, assume: Iterable[str] = ()
+) -> tuple[sympy.Expr, ...]:
     """E[θ_T − θ₀], one expression per parameter, to order η^order."""
-    return tuple(expectation(coordinate(mu), stats, schedule, order) for mu in range(stats.dim))
+    return tuple(expectation(coordinate(mu), stats, schedule, order, assume=assume) for mu in range(stats.dim))
+
+
+def assumption_flags(assume: Iterable[str]) -> dict[str, bool]:
+    """Validate assumption names; ``{"name": True, ...}``."""
+    if isinstance(assume, str):
+        assume = [assume]
+    flags = {}
+    for name in assume:
+        if name not in ASSUMPTIONS:
+            raise ValueError(f"unknown assumption {name!r}; expected one of {', '.join(ASSUMPTIONS)}")
+        flags[name] = True
+    return flags
 
 
 def _check_order(order: int) -> None:

@@ -60,11 +60,9 @@ class Observable:
         return expr.subs(stats.theta0)
 
     def root_name(self, letters: str) -> str:
-        """The root factor in Einstein notation."""
+        """The root factor in Einstein notation (loss or expression observables)."""
         if self.kind == "loss":
             return _tensor_name(cumulant_name([len(letters)]), [letters])
-        if self.kind == "coordinate":
-            return f"delta{self.detail}_{{{letters}}}" if letters else "0"
         return f"s_{{{letters}}}" if letters else "s"
 
     def __eq__(self, other):
@@ -105,6 +103,8 @@ def uvalue(diagram: Diagram, stats: Statistics | None = None, observable=LOSS) -
     observable = as_observable(observable)
     factor = eta**diagram.order
     if stats.einstein:
+        if observable.kind == "coordinate" and diagram.degrees[diagram.root] != 1:
+            return sympy.Integer(0)
         return factor * sympy.Symbol(einstein(diagram, observable))
     total = sympy.Integer(0)
     incident = _incident_edges(diagram)
@@ -178,11 +178,15 @@ def einstein(diagram: Diagram, observable=LOSS) -> str:
         "".join(sorted((EDGE_LETTERS[e] for e in edges), key=EDGE_LETTERS.index))
         for edges in _incident_edges(diagram)
     ]
+    if observable.kind == "coordinate":  # θ^μ: the root's one edge carries the free index μ
+        (edge,) = _incident_edges(diagram)[diagram.root]
+        letters = [ls.replace(EDGE_LETTERS[edge], str(observable.detail)) for ls in letters]
     factors = []
     for part in diagram.parts:
         names = [letters[v] for v in part]
         if part == (diagram.root,):
-            factors.append(observable.root_name(names[0]))
+            if observable.kind != "coordinate":
+                factors.append(observable.root_name(names[0]))
         else:
             names.sort(key=len)
             factors.append(_tensor_name(cumulant_name([len(n) for n in names]), names))
