@@ -12,11 +12,13 @@ from .diagram import EDGE_LETTERS, MAX_ORDER, Diagram
 from .enumerate import count_diagrams, enumerate_diagrams
 from .errors import DiagramSyntaxError, InvalidDiagramError, NotationError
 from .landscapes import Landscape
+from .latex import latex, table
 from .notation import parse
 from .schedule import Schedule, ScheduleError, count_embeddings
 from .series import displacement, expectation, expected_loss, generalization_gap
 from .statistics import Statistics
 from .values import eta, uvalue
+from .algebra import DiagramSum, parse_sum, vanishes
 
 __all__ = [
     # diagrams and their notation
@@ -40,11 +42,18 @@ __all__ = [
     "generalization_gap",
     "displacement",
     "expectation",
+    # presentation
+    "latex",
+    "table",
     # errors
     "ScheduleError",
     "NotationError",
     "DiagramSyntaxError",
     "InvalidDiagramError",
+    # linear combinations of diagrams
+    "DiagramSum",
+    "parse_sum",
+    "vanishes",
 ]
 
 __version__ = "0.1.0"

@@ -1,28 +1,20 @@
 """Which diagrams vanish under common assumptions on the landscape (SPEC §7).
 
-* ``at_minimum`` (G = 0): a singleton part whose node has degree 1 — for the
-  test loss this includes the root (∇l = G); for other observables the root's
-  derivative is not G, so pass ``root_is_loss=False``.
-* ``noiseless`` (l_x = l): any part with two or more nodes (a joint cumulant of
-  constants).
-* ``gaussian``: any part with three or more nodes.
-* ``quadratic``: any node of degree ≥ 3.
-* ``constant_hessian``: any part with two or more nodes containing a degree-2 node.
-* ``single_epoch`` (E = B = 1): a part containing an ancestor–descendant pair
-  cannot embed (L = 0).
-
 >>> from diagrams import parse
 >>> vanishes(parse("[a:b][ab]"), noiseless=True), vanishes(parse("[a:b][ab]"), gaussian=True)
 (True, False)
->>> vanishes(parse("[a:ab][b]"), single_epoch=True)
-True
+>>> assumption_flags(["gaussian", "at_minimum"])
+{'gaussian': True, 'at_minimum': True}
 """
 
 from __future__ import annotations
 
-from .diagram import Diagram
+from typing import Iterable
 
-__all__ = ["ASSUMPTIONS", "vanishes"]
+from .diagram import Diagram
+from .values import LOSS, as_observable
+
+__all__ = ["ASSUMPTIONS", "vanishes", "assumption_flags"]
 
 ASSUMPTIONS = ("at_minimum", "noiseless", "gaussian", "quadratic", "constant_hessian", "single_epoch")
 
@@ -36,30 +28,92 @@ def vanishes(
     quadratic: bool = False,
     constant_hessian: bool = False,
     single_epoch: bool = False,
-    root_is_loss: bool = True,
+    observable="loss",
 ) -> bool:
-    """True when ``diagram``'s term is zero under every assumption flagged True."""
-    degrees, parts = diagram.degrees, diagram.parts
-    for part in parts:
-        if at_minimum and len(part) == 1 and degrees[part[0]] == 1 and (root_is_loss or part[0] != diagram.root):
+    """True when a rule of SPEC §7 makes the diagram's term zero under the given assumptions.
+
+    * ``at_minimum`` (G = 0): a part that is a single node of degree 1;
+    * ``noiseless`` (l_x = l): a part with two or more nodes;
+    * ``gaussian`` (jointly Gaussian derivatives): a part with three or more nodes;
+    * ``quadratic``: a node of degree three or more;
+    * ``constant_hessian`` (∇²l_x the same for every x): a part with two or
+      more nodes, one of degree 2;
+    * ``single_epoch`` (E = B = 1): L(D) = 0.  The nodes of a part share one
+      step, so a part that holds a node and its ancestor (SPEC §7) cannot
+      embed; nor can parts that would have to precede each other in a cycle,
+      as in ``[a:cd][ab:c][bd]``.  Other diagrams embed once T ≥ their order.
+
+    The first five speak about ∇^k l_x.  A root alone in its part stands for
+    ∇^k s, so it is subject to them only for the test loss (``observable``);
+    a root tied to other nodes is ∇^k l_x of a training sample and always is.
+
+    >>> from diagrams import parse
+    >>> vanishes(parse("[a][a]"), at_minimum=True), vanishes(parse("[a:b][ab]"), at_minimum=True)
+    (True, False)
+    >>> [vanishes(parse(t), single_epoch=True) for t in ("[a:ab][b]", "[a:cd][ab:c][bd]", "[a:b][ab]", "[a:a]")]
+    [True, True, False, False]
+    >>> from diagrams.values import coordinate
+    >>> vanishes(parse("[a:b][ab]"), at_minimum=True, observable=coordinate(0))
+    False
+    """
+    root = diagram.root
+    loss_root = as_observable(observable) == LOSS or diagram.is_root_tied
+    degrees = diagram.degrees
+
+    def is_loss_node(v: int) -> bool:
+        return v != root or loss_root
+
+    for part in diagram.parts:
+        size = len(part)
+        if at_minimum and size == 1 and degrees[part[0]] == 1 and is_loss_node(part[0]):
             return True
-        if noiseless and len(part) >= 2:
+        if noiseless and size >= 2:
             return True
-        if gaussian and len(part) >= 3:
+        if gaussian and size >= 3:
             return True
-        if constant_hessian and len(part) >= 2 and any(degrees[v] == 2 for v in part):
+        if constant_hessian and size >= 2 and any(degrees[v] == 2 for v in part):
             return True
-        if single_epoch and _has_ancestor_pair(diagram, part):
-            return True
-    return quadratic and any(k >= 3 for k in degrees)
+    if quadratic and any(degrees[v] >= 3 and is_loss_node(v) for v in range(diagram.order + 1)):
+        return True
+    return single_epoch and not _parts_can_be_time_ordered(diagram)
 
 
-def _has_ancestor_pair(diagram: Diagram, part: tuple[int, ...]) -> bool:
-    members = set(part)
-    for v in part:
-        u = v
-        while u != diagram.root:
-            u = diagram.parent[u]
-            if u in members:
-                return True
-    return False
+def _parts_can_be_time_ordered(diagram: Diagram) -> bool:
+    """Whether the parts admit times with every child's part strictly before its parent's part.
+
+    With E = B = 1 the nodes of a part share one step, so this is exactly
+    when some T admits an embedding (T ≥ the number of parts suffices).  The
+    root is at time T after everything and is left out.
+    """
+    root, part_of = diagram.root, diagram.part_of
+    later: dict[int, set[int]] = {}  # part -> parts that must come strictly later
+    for child, parent in diagram.edges:
+        if parent != root:
+            later.setdefault(part_of[child], set()).add(part_of[parent])
+    state: dict[int, int] = {}  # 1 = on the DFS stack, 2 = done
+
+    def acyclic_from(part: int) -> bool:
+        state[part] = 1
+        for nxt in later.get(part, ()):
+            if state.get(nxt) == 1 or (nxt not in state and not acyclic_from(nxt)):
+                return False
+        state[part] = 2
+        return True
+
+    return all(part in state or acyclic_from(part) for part in list(later))
+
+
+def assumption_flags(assume: Iterable[str]) -> dict[str, bool]:
+    """Validate assumption names; ``{"name": True, ...}``.
+
+    >>> assumption_flags(["gaussian"])
+    {'gaussian': True}
+    """
+    if isinstance(assume, str):
+        assume = [assume]
+    flags = {}
+    for name in assume:
+        if name not in ASSUMPTIONS:
+            raise ValueError(f"unknown assumption {name!r}; expected one of {', '.join(ASSUMPTIONS)}")
+        flags[name] = True
+    return flags

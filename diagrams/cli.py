@@ -4,6 +4,10 @@
     sgd-diagrams enumerate --order 3 [--linkless] [--root-tied] [--count] [--format text|json]
     sgd-diagrams series --order 2 --schedule sgd|gd|N,B,E [--quantity loss|gap|displacement]
                         [--dim M] [--at-minimum] [--gaussian] [--noiseless] [--quadratic] [--constant-hessian]
+    sgd-diagrams latex "[a:b][ab]" [--tikz | --text]
+    sgd-diagrams latex --series --order 2 --schedule sgd|gd|N,B,E [--quantity ...] [--dim M] [assumptions]
+    sgd-diagrams draw "[a:b][ab]" -o picture.svg|png|tex
+    sgd-diagrams table --order 2 [--schedule sgd|gd|N,B,E] [--linkless] [--root-tied] [--embeddable]
 
 Errors in the diagram text print the rule and a caret to stderr and exit with
 status 2, without a traceback.
@@ -18,12 +22,14 @@ from typing import Sequence, TextIO
 
 import sympy
 
-from .diagram import Diagram
+from .diagram import MAX_ORDER, Diagram
 from .enumerate import enumerate_diagrams
 from .errors import NotationError
+from .latex import latex, table
 from .notation import parse
-from .schedule import Schedule, ScheduleError
-from .series import ASSUMPTIONS, displacement, expected_loss, generalization_gap
+from .schedule import Schedule, ScheduleError, count_embeddings
+from .assumptions import ASSUMPTIONS
+from .series import displacement, expected_loss, generalization_gap
 from .statistics import Statistics
 from .values import eta
 
@@ -62,36 +68,64 @@ def _parser() -> argparse.ArgumentParser:
     e.set_defaults(run=_run_enumerate)
 
     s = commands.add_parser("series", parents=[common], help="the symbolic η-series of SGD")
-    s.add_argument("--order", type=_order, required=True, help="highest power of η")
-    s.add_argument(
+    _add_series_options(s, order_required=True)
+    s.set_defaults(run=_run_series)
+
+    x = commands.add_parser("latex", help="LaTeX of a diagram's value, its TikZ picture, or a whole series")
+    x.add_argument("text", nargs="?", help="a diagram (omit with --series)")
+    shown = x.add_mutually_exclusive_group()
+    shown.add_argument("--tikz", action="store_true", help="the diagram's picture as a tikzpicture")
+    shown.add_argument("--text", dest="as_text", action="store_true", help="the bracket text in \\texttt")
+    shown.add_argument("--series", action="store_true", help="the η-series instead of a diagram")
+    _add_series_options(x, order_required=False)
+    x.set_defaults(run=_run_latex)
+
+    d = commands.add_parser("draw", help="a picture of a diagram as SVG, PNG (needs matplotlib) or TikZ")
+    d.add_argument("text", help="a diagram, e.g. '[a:b][ab]'")
+    d.add_argument("-o", "--output", required=True, help="output file; the format comes from .svg, .png or .tex")
+    d.set_defaults(run=_run_draw)
+
+    t = commands.add_parser("table", help="a LaTeX table of all diagrams of one order (needs tikz)")
+    t.add_argument("--order", type=_order, required=True, help="number of edges d")
+    t.add_argument("--schedule", type=_schedule, help="add the embedding counts L(D) for this schedule")
+    t.add_argument("--linkless", action="store_true", help="only diagrams without links")
+    t.add_argument("--root-tied", action="store_true", help="root-tied diagrams instead of ordinary ones")
+    t.add_argument("--embeddable", action="store_true", help="only diagrams with L(D) != 0 (needs --schedule)")
+    t.set_defaults(run=_run_table)
+    return parser
+
+
+def _add_series_options(p: argparse.ArgumentParser, order_required: bool) -> None:
+    p.add_argument("--order", type=_order, required=order_required, help="highest power of η")
+    p.add_argument(
         "--schedule",
         type=_schedule,
         default="sgd",
         help="'sgd' (single epoch, T steps), 'gd' (full batch, N points, T steps) or N,B,E (default: sgd)",
     )
-    s.add_argument("--quantity", choices=("loss", "gap", "displacement"), default="loss")
-    s.add_argument("--dim", type=_positive, default=1, help="number of parameters (>1: Einstein notation)")
+    p.add_argument("--quantity", choices=("loss", "gap", "displacement"), default="loss")
+    p.add_argument("--dim", type=_positive, default=1, help="number of parameters (>1: Einstein notation)")
     for name in ASSUMPTIONS:
-        s.add_argument("--" + name.replace("_", "-"), action="append_const", const=name, dest="assume")
-    s.set_defaults(run=_run_series)
-    return parser
+        p.add_argument("--" + name.replace("_", "-"), action="append_const", const=name, dest="assume")
 
 
-def _order(text: str) -> int:
+def _whole_number(text: str, what: str, low: int, high: int | None = None) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"order must be a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"order must be non-negative, got {value}")
+        raise argparse.ArgumentTypeError(f"{what} must be a whole number, got {text!r}") from None
+    if value < low or (high is not None and value > high):
+        bounds = f"at least {low}" if high is None else f"between {low} and {high}"
+        raise argparse.ArgumentTypeError(f"{what} must be {bounds}, got {value}")
     return value
+
+
+def _order(text: str) -> int:
+    return _whole_number(text, "order", 0, MAX_ORDER)
 
 
 def _positive(text: str) -> int:
-    value = _order(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+    return _whole_number(text, "dimension", 1)
 
 
 def _schedule(text: str) -> Schedule:
@@ -146,16 +180,19 @@ def _run_enumerate(args, out: TextIO) -> int:
     return 0
 
 
-def _run_series(args, out: TextIO) -> int:
+def _series_results(args) -> dict[str, sympy.Expr]:
     stats = Statistics.symbolic(args.dim)
     assume = args.assume or ()
     if args.quantity == "loss":
-        results = {"E[l]": expected_loss(stats, args.schedule, args.order, assume=assume)}
-    elif args.quantity == "gap":
-        results = {"gap": generalization_gap(stats, args.schedule, args.order, assume=assume)}
-    else:
-        moves = displacement(stats, args.schedule, args.order, assume=assume)
-        results = {f"E[theta_{mu}(T) - theta_{mu}(0)]": move for mu, move in enumerate(moves)}
+        return {"E[l]": expected_loss(stats, args.schedule, args.order, assume=assume)}
+    if args.quantity == "gap":
+        return {"gap": generalization_gap(stats, args.schedule, args.order, assume=assume)}
+    moves = displacement(stats, args.schedule, args.order, assume=assume)
+    return {f"E[theta_{mu}(T) - theta_{mu}(0)]": move for mu, move in enumerate(moves)}
+
+
+def _run_series(args, out: TextIO) -> int:
+    results = _series_results(args)
     for name, expr in results.items():
         terms = {str(k): str(sympy.factor(sympy.expand(expr).coeff(eta, k))) for k in range(args.order + 1)}
         if args.format == "json":
@@ -166,3 +203,47 @@ def _run_series(args, out: TextIO) -> int:
                 if coefficient != "0":
                     print(f"  eta^{k}: {coefficient}", file=out)
     return 0
+
+
+def _run_latex(args, out: TextIO) -> int:
+    if args.series:
+        if args.text is not None:
+            return _usage("latex", "give either a diagram or --series, not both")
+        if args.order is None:
+            return _usage("latex", "--series needs --order")
+        for expr in _series_results(args).values():
+            print(latex(expr), file=out)
+        return 0
+    if args.text is None:
+        return _usage("latex", "give a diagram, e.g. '[a:b][ab]', or --series")
+    diagram = parse(args.text)
+    if args.tikz:
+        print(diagram.to_tikz(), file=out)
+    else:
+        print(latex(diagram, diagram_style="text" if args.as_text else "value"), file=out)
+    return 0
+
+
+def _run_draw(args, out: TextIO) -> int:
+    diagram = parse(args.text)
+    try:
+        path = diagram.draw(args.output)
+    except (ValueError, ImportError) as error:
+        return _usage("draw", str(error))
+    print(path, file=out)
+    return 0
+
+
+def _run_table(args, out: TextIO) -> int:
+    if args.embeddable and args.schedule is None:
+        return _usage("table", "--embeddable needs --schedule")
+    found = enumerate_diagrams(args.order, linkless=args.linkless, root_tied=args.root_tied)
+    if args.embeddable:
+        found = (D for D in found if count_embeddings(D, args.schedule) != 0)
+    print(table(found, schedule=args.schedule), file=out)
+    return 0
+
+
+def _usage(command: str, message: str) -> int:
+    print(f"sgd-diagrams {command}: {message}", file=sys.stderr)
+    return 2

@@ -232,6 +232,50 @@ class Diagram:
 
         return uvalue(self, stats, observable)
 
+    # -- presentation (see diagrams.latex and diagrams.draw) --------------
+
+    def _latex(self, printer) -> str:
+        """sympy's LaTeX hook: the value in Einstein notation, or by the printer's ``diagram_style``."""
+        from .latex import diagram_latex
+
+        return diagram_latex(self, printer)
+
+    def _sympystr(self, printer) -> str:
+        return self.text
+
+    def _repr_latex_(self) -> str:
+        from .latex import latex
+
+        return "$\\displaystyle %s$" % latex(self)
+
+    def _repr_svg_(self) -> str:
+        from .draw import to_svg
+
+        return to_svg(self)
+
+    def to_latex(self, **settings) -> str:
+        r"""LaTeX of the value (``diagram_style="text"`` for the bracket text); see :func:`diagrams.latex.latex`.
+
+        >>> from diagrams import parse
+        >>> print(parse("[a][ab][b]").to_latex())
+        G_{\mu}H^{\mu}{}_{\nu}G^{\nu}
+        """
+        from .latex import latex
+
+        return latex(self, **settings)
+
+    def to_tikz(self) -> str:
+        """A ``tikzpicture`` of the diagram (see :func:`diagrams.draw.to_tikz`)."""
+        from .draw import to_tikz
+
+        return to_tikz(self)
+
+    def draw(self, path, format: str | None = None):
+        """Write a picture to ``path`` (.svg, .png or .tex); see :func:`diagrams.draw.draw`."""
+        from .draw import draw
+
+        return draw(self, path, format)
+
     # -- text ------------------------------------------------------------
 
     @cached_property

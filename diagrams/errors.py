@@ -8,21 +8,37 @@ __all__ = ["NotationError", "DiagramSyntaxError", "InvalidDiagramError"]
 class NotationError(ValueError):
     """A diagram text that cannot be read.
 
-    ``rule`` names the rule that broke, ``column`` is 1-based (``None`` when the
-    error has no single position) and ``text`` is the input, kept so the message
-    can draw a caret under the offending character.
+    ``rule`` names the rule that broke; ``text`` is the input and ``position``
+    the 0-based offset of the offending character (``None`` when the error has
+    no single position).  ``line`` and ``column`` (1-based) are derived from
+    them, and the message draws the offending line with a caret under it.
     """
 
-    def __init__(self, rule: str, text: str | None = None, column: int | None = None):
+    def __init__(self, rule: str, text: str | None = None, position: int | None = None):
         self.rule = rule
         self.text = text
-        self.column = column
+        self.position = position
         super().__init__(str(self))
 
+    @property
+    def line(self) -> int | None:
+        if self.text is None or self.position is None:
+            return None
+        return self.text.count("\n", 0, self.position) + 1
+
+    @property
+    def column(self) -> int | None:
+        if self.text is None or self.position is None:
+            return None
+        return self.position - (self.text.rfind("\n", 0, self.position) + 1) + 1
+
     def __str__(self) -> str:
-        if self.text is None or self.column is None:
+        if self.line is None:
             return self.rule
-        return f"{self.rule} (column {self.column})\n  {self.text}\n  {' ' * (self.column - 1)}^"
+        lines = self.text.split("\n")
+        where = f"column {self.column}" if len(lines) == 1 else f"line {self.line}, column {self.column}"
+        shown = lines[self.line - 1] if self.line <= len(lines) else ""
+        return f"{self.rule} ({where})\n  {shown}\n  {' ' * (self.column - 1)}^"
 
 
 class DiagramSyntaxError(NotationError):

@@ -48,6 +48,17 @@ _TOKEN_WORDS = {
     "LETTERS": "edge letters a-z, A-Z",
     "DIGITS": "digits",
     "$END": "end of text",
+    # coefficients in sums of diagrams (start symbol diagram_sum, see diagrams.algebra)
+    "PLUS": "'+'",
+    "STAR": "'*'",
+    "DSTAR": "'**'",
+    "SLASH": "'/'",
+    "CARET": "'^'",
+    "ETA": "'eta'",
+    "STEPS": "'T'",
+    "POINTS": "'N'",
+    "BATCH": "'B'",
+    "EPOCHS": "'E'",
 }
 
 
@@ -100,7 +111,7 @@ def parse(text: str, *, root_tied: bool | None = None) -> Diagram:
             else "the last bracket must tie the root to other nodes (a root-tied diagram is required)"
         )
         last = body.children[-1] if body.data == "bracket_diagram" else body
-        raise InvalidDiagramError(rule, text, last.meta.column)
+        raise InvalidDiagramError(rule, text, last.meta.start_pos)
     return diagram
 
 
@@ -111,18 +122,18 @@ def _syntax_error(error: UnexpectedInput, text: str) -> DiagramSyntaxError:
     if isinstance(error, UnexpectedCharacters):
         char = text[error.pos_in_stream]
         expected = _words(error.allowed)
-        return DiagramSyntaxError(f"unexpected character {char!r}; expected {expected}", text, error.column)
+        return DiagramSyntaxError(f"unexpected character {char!r}; expected {expected}", text, error.pos_in_stream)
     if isinstance(error, UnexpectedToken) and error.token.type != "$END":
         token = error.token
         expected = _words(error.expected)
         rule = f"unexpected {token.value!r}; expected {expected}"
         if token.type == "RBRACK":
             rule = f"unbalanced bracket: ']' without '['; expected {expected}"
-        return DiagramSyntaxError(rule, text, token.column)
+        return DiagramSyntaxError(rule, text, token.start_pos)
     # End of text (UnexpectedToken on $END, or UnexpectedEOF): point just past the last character.
     expected = getattr(error, "expected", None) or ()
     stripped = text.rstrip()
-    column = len(stripped.splitlines()[-1]) + 1 if stripped else 1
+    position = len(stripped)
     if "RBRACK" in expected or "COLON" in expected:
         rule = "unbalanced bracket: '[' is never closed"
     elif "RPAR" in expected or "DASH" in expected:
@@ -131,18 +142,41 @@ def _syntax_error(error: UnexpectedInput, text: str) -> DiagramSyntaxError:
         rule = "empty text: a diagram has at least one bracket, e.g. '[]'"
     else:
         rule = f"unexpected end of text; expected {_words(expected)}"
-    return DiagramSyntaxError(rule, text, column)
+    return DiagramSyntaxError(rule, text, position)
 
 
 def _words(names) -> str:
     return " or ".join(sorted(_TOKEN_WORDS.get(name, name) for name in names))
 
 
+# -- for grammars that embed diagrams (diagrams.algebra reads sums of them) ----
+
+
+def diagram_from_parse_tree(body: Tree, text: str) -> Diagram:
+    """The diagram of a ``bracket_diagram`` subtree, or of a legacy one, of a parse of ``text``.
+
+    Raises :class:`InvalidDiagramError` with positions (line, column) in ``text``.
+    """
+    if body.data == "bracket_diagram":
+        return _bracket_diagram(body, text)
+    return _legacy_diagram(body, text)
+
+
+def syntax_error(error: UnexpectedInput, text: str) -> DiagramSyntaxError:
+    """The :class:`DiagramSyntaxError` (rule, column, caret) for a lark error while parsing ``text``."""
+    return _syntax_error(error, text)
+
+
+def token_words(names) -> str:
+    """Terminal names of the grammar in words, e.g. ``"'[' or end of text"``."""
+    return _words(names)
+
+
 # -- bracket notation ----------------------------------------------------------
 
 
 def _bracket_diagram(body: Tree, text: str) -> Diagram:
-    nodes: list[tuple[str, int]] = []  # (letters, column) per node
+    nodes: list[tuple[str, int]] = []  # (letters, position) per node
     parts: list[list[int]] = []
     for part in body.children:
         members = []
@@ -153,9 +187,9 @@ def _bracket_diagram(body: Tree, text: str) -> Diagram:
                 continue
             if child.children:
                 token = child.children[0]
-                nodes.append((str(token), token.column))
+                nodes.append((str(token), token.start_pos))
             else:
-                nodes.append(("", after.column + 1))
+                nodes.append(("", after.end_pos))
             members.append(len(nodes) - 1)
         parts.append(members)
     occurrences = sum(len(letters) for letters, _ in nodes)
@@ -168,17 +202,17 @@ def _bracket_diagram(body: Tree, text: str) -> Diagram:
         )
     if len(nodes) == 1 and not nodes[0][0]:
         return Diagram.from_tree([None], [[0]])
-    for letters, column in nodes:
+    for letters, position in nodes:
         if not letters:
             raise InvalidDiagramError(
                 "empty node: a node needs at least one edge letter ('[]' alone is the order-0 diagram)",
                 text,
-                column,
+                position,
             )
-    ends: dict[str, list[tuple[int, int]]] = {}  # letter -> [(node, column)]
-    for v, (letters, column) in enumerate(nodes):
+    ends: dict[str, list[tuple[int, int]]] = {}  # letter -> [(node, position)]
+    for v, (letters, start) in enumerate(nodes):
         for offset, letter in enumerate(letters):
-            place = (v, column + offset)
+            place = (v, start + offset)
             if any(node == v for node, _ in ends.get(letter, ())):
                 raise InvalidDiagramError(
                     f"edge letter {letter!r} appears twice in one node; an edge joins two different nodes",
@@ -201,11 +235,11 @@ def _bracket_diagram(body: Tree, text: str) -> Diagram:
             )
     edges = [(places[0][0], places[1][0], places[1][1]) for places in ends.values()]
     root = len(nodes) - 1
-    return Diagram.from_tree(_orient(len(nodes), edges, root, [c for _, c in nodes], text), parts)
+    return Diagram.from_tree(_orient(len(nodes), edges, root, [p for _, p in nodes], text), parts)
 
 
-def _orient(n: int, edges: list[tuple[int, int, int]], root: int, columns: list[int], text: str) -> list:
-    """Parent pointers of the tree spanned by ``edges`` (u, v, column), rooted at ``root``."""
+def _orient(n: int, edges: list[tuple[int, int, int]], root: int, positions: list[int], text: str) -> list:
+    """Parent pointers of the tree spanned by ``edges`` (u, v, position), rooted at ``root``."""
     leader = list(range(n))
 
     def find(u: int) -> int:
@@ -215,10 +249,10 @@ def _orient(n: int, edges: list[tuple[int, int, int]], root: int, columns: list[
         return u
 
     adjacency: list[list[int]] = [[] for _ in range(n)]
-    for u, v, column in edges:
+    for u, v, position in edges:
         a, b = find(u), find(v)
         if a == b:
-            raise InvalidDiagramError("the edges form a cycle; a diagram is a tree", text, column)
+            raise InvalidDiagramError("the edges form a cycle; a diagram is a tree", text, position)
         leader[a] = b
         adjacency[u].append(v)
         adjacency[v].append(u)
@@ -234,7 +268,7 @@ def _orient(n: int, edges: list[tuple[int, int, int]], root: int, columns: list[
     if len(seen) < n:
         stray = min(v for v in range(n) if v not in seen)
         raise InvalidDiagramError(
-            "the diagram has two or more components; every node must connect to the root", text, columns[stray]
+            "the diagram has two or more components; every node must connect to the root", text, positions[stray]
         )
     return parent
 
@@ -246,6 +280,7 @@ def _legacy_diagram(body: Tree, text: str) -> Diagram:
     parts_tree = next(c for c in body.children if isinstance(c, Tree) and c.data == "legacy_parts")
     edges_tree = next(c for c in body.children if isinstance(c, Tree) and c.data == "legacy_edges")
     names: dict[str, int] = {}
+    digit_positions: dict[str, int] = {}
     parts: list[list[str]] = []
     for token in parts_tree.children:
         if token.type != "DIGITS":
@@ -255,9 +290,10 @@ def _legacy_diagram(body: Tree, text: str) -> Diagram:
                 raise InvalidDiagramError(
                     f"node {digit} is listed in two parts; each node lies in exactly one part",
                     text,
-                    token.column + offset,
+                    token.start_pos + offset,
                 )
             names[digit] = len(names)
+            digit_positions[digit] = token.start_pos + offset
         parts.append(list(str(token)))
     edges = []
     for token in edges_tree.children:
@@ -265,22 +301,22 @@ def _legacy_diagram(body: Tree, text: str) -> Diagram:
             continue
         if len(token) != 2:
             raise InvalidDiagramError(
-                f"legacy edge {str(token)!r} must be a pair of node digits", text, token.column
+                f"legacy edge {str(token)!r} must be a pair of node digits", text, token.start_pos
             )
         for offset, digit in enumerate(str(token)):
             if digit not in names:
                 raise InvalidDiagramError(
-                    f"edge names node {digit}, which is in no part", text, token.column + offset
+                    f"edge names node {digit}, which is in no part", text, token.start_pos + offset
                 )
         if token[0] == token[1]:
             raise InvalidDiagramError(
-                f"legacy edge {str(token)!r} joins a node to itself", text, token.column
+                f"legacy edge {str(token)!r} joins a node to itself", text, token.start_pos
             )
-        edges.append((names[token[0]], names[token[1]], token.column))
+        edges.append((names[token[0]], names[token[1]], token.start_pos))
     order = sorted(names)  # node digits; the largest is the root
     index = {digit: i for i, digit in enumerate(order)}
     relabel = [index[d] for d in names]  # first-seen index -> sorted index
-    edges = [(relabel[u], relabel[v], column) for u, v, column in edges]
-    columns = [parts_tree.meta.column] * len(order)
-    parent = _orient(len(order), edges, len(order) - 1, columns, text)
+    edges = [(relabel[u], relabel[v], position) for u, v, position in edges]
+    positions = [digit_positions[digit] for digit in order]
+    parent = _orient(len(order), edges, len(order) - 1, positions, text)
     return Diagram.from_tree(parent, [[index[d] for d in part] for part in parts])

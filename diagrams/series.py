@@ -20,9 +20,10 @@ from typing import Iterable
 
 import sympy
 
-from .assumptions import ASSUMPTIONS, vanishes
+from .assumptions import assumption_flags, vanishes
 from .diagram import Diagram
 from .enumerate import enumerate_diagrams
+from .resum import resummed_expectation
 from .schedule import Schedule, count_embeddings
 from .statistics import Statistics
 from .values import LOSS, as_observable, coordinate, eta, uvalue
@@ -36,13 +37,13 @@ def diagram_terms(
     *,
     root_tied: bool = False,
     assume: Iterable[str] = (),
-    root_is_loss: bool = True,
+    observable=LOSS,
 ) -> Iterable[tuple[Diagram, sympy.Expr]]:
     """(D, (−1/B)^d · L(D)/|Aut(D)|) for every diagram of order ≤ ``order`` that embeds.
 
     ``assume`` names SPEC §7 assumptions (see :mod:`diagrams.assumptions`)
-    whose vanishing diagrams are left out; ``root_is_loss=False`` when the
-    observable at the root is not the loss (its gradient is then not G).
+    whose vanishing diagrams are left out; they depend on the ``observable``
+    at the root (for the displacement the root's gradient is not G).
 
     >>> [(str(D), w) for D, w in diagram_terms(Schedule.sgd(3), 1)]
     [('[]', 1), ('[a][a]', -3)]
@@ -54,7 +55,7 @@ def diagram_terms(
     for d in range(order + 1):
         sign = (-1 / sympy.sympify(schedule.B)) ** d
         for diagram in enumerate_diagrams(d, root_tied=root_tied):
-            if flags and vanishes(diagram, root_is_loss=root_is_loss, **flags):
+            if flags and vanishes(diagram, observable=observable, **flags):
                 continue
             count = count_embeddings(diagram, schedule)
             if count != 0:
@@ -62,16 +63,34 @@ def diagram_terms(
 
 
 def expectation(
-    observable, stats: Statistics, schedule: Schedule, order: int, *, assume: Iterable[str] = ()
+    observable,
+    stats: Statistics,
+    schedule: Schedule,
+    order: int,
+    *,
+    assume: Iterable[str] = (),
+    resum: bool = False,
+    form: str = "exact",
+    limit_T_infinity: bool = False,
 ) -> sympy.Expr:
     """E[s(θ_T)] to O(η^(order+1)) for an analytic observable s.
 
     ``observable`` is ``"loss"`` (the test loss), an Observable, or a sympy
     expression in the landscape's parameters (then ``stats`` must come from
     :meth:`Landscape.statistics`).
+
+    ``resum=True`` sums linkless diagrams of order ≤ ``order`` with propagators
+    instead (SPEC §6; see :mod:`diagrams.resum`): ``form="exact"`` uses
+    (I − ηH)^{Δt−1}, ``form="continuous"`` exp(−ηHΔt) with integrals, and
+    ``limit_T_infinity=True`` the stationary value for H positive definite.
     """
+    _check_order(order)
     observable = as_observable(observable)
-    terms = diagram_terms(schedule, order, assume=assume, root_is_loss=observable == LOSS)
+    if resum or limit_T_infinity or form != "exact":
+        return resummed_expectation(
+            observable, stats, schedule, order, form=form, limit=limit_T_infinity, assume=assume
+        )
+    terms = diagram_terms(schedule, order, assume=assume, observable=observable)
     total = sum(
         (weight * uvalue(D, stats, observable) for D, weight in terms),
         sympy.Integer(0),
@@ -79,15 +98,32 @@ def expectation(
     return _tidy(total)
 
 
-def expected_loss(stats: Statistics, schedule: Schedule, order: int, *, assume: Iterable[str] = ()) -> sympy.Expr:
-    """E[l(θ_T)], the expected test loss after training, to order η^order."""
-    return expectation(LOSS, stats, schedule, order, assume=assume)
+def expected_loss(stats: Statistics, schedule: Schedule, order: int, **options) -> sympy.Expr:
+    """E[l(θ_T)], the expected test loss after training, to order η^order.
+
+    ``options`` as for :func:`expectation` (``assume``, ``resum``, ``form``,
+    ``limit_T_infinity``).
+    """
+    return expectation(LOSS, stats, schedule, order, **options)
 
 
 def generalization_gap(
-    stats: Statistics, schedule: Schedule, order: int, *, assume: Iterable[str] = ()
+    stats: Statistics,
+    schedule: Schedule,
+    order: int,
+    *,
+    assume: Iterable[str] = (),
+    resum: bool = False,
+    form: str = "exact",
+    limit_T_infinity: bool = False,
 ) -> sympy.Expr:
     """E[l(θ_T) − (1/N)Σₙ l_{xₙ}(θ_T)] to order η^order (root-tied diagrams)."""
+    _check_order(order)
+    if resum or limit_T_infinity or form != "exact":
+        total = resummed_expectation(
+            LOSS, stats, schedule, order, root_tied=True, form=form, limit=limit_T_infinity, assume=assume
+        )
+        return -total / sympy.sympify(schedule.N)
     terms = diagram_terms(schedule, order, root_tied=True, assume=assume)
     total = sum(
         (weight * uvalue(D, stats) for D, weight in terms),
@@ -96,23 +132,9 @@ def generalization_gap(
     return _tidy(-total / sympy.sympify(schedule.N))
 
 
-def displacement(
-    stats: Statistics, schedule: Schedule, order: int, *, assume: Iterable[str] = ()
-) -> tuple[sympy.Expr, ...]:
-    """E[θ_T − θ₀], one expression per parameter, to order η^order."""
-    return tuple(expectation(coordinate(mu), stats, schedule, order, assume=assume) for mu in range(stats.dim))
-
-
-def assumption_flags(assume: Iterable[str]) -> dict[str, bool]:
-    """Validate assumption names; ``{"name": True, ...}``."""
-    if isinstance(assume, str):
-        assume = [assume]
-    flags = {}
-    for name in assume:
-        if name not in ASSUMPTIONS:
-            raise ValueError(f"unknown assumption {name!r}; expected one of {', '.join(ASSUMPTIONS)}")
-        flags[name] = True
-    return flags
+def displacement(stats: Statistics, schedule: Schedule, order: int, **options) -> tuple[sympy.Expr, ...]:
+    """E[θ_T − θ₀], one expression per parameter, to order η^order (``options`` as for :func:`expectation`)."""
+    return tuple(expectation(coordinate(mu), stats, schedule, order, **options) for mu in range(stats.dim))
 
 
 def _check_order(order: int) -> None:

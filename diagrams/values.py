@@ -32,10 +32,35 @@ from .canonical import canonical_form
 from .diagram import EDGE_LETTERS, Diagram
 from .statistics import Statistics, cumulant_name
 
-__all__ = ["eta", "uvalue", "value_representative", "Observable", "LOSS", "coordinate"]
+__all__ = ["eta", "uvalue", "value_representative", "Observable", "LOSS", "coordinate", "EinsteinSymbol"]
 
-#: The learning rate.
-eta = sympy.Symbol("eta")
+#: The learning rate (a positive symbol, so limits and powers simplify).
+eta = sympy.Symbol("eta", positive=True)
+
+
+class EinsteinSymbol(sympy.Symbol):
+    r"""A tensor contraction written in Einstein notation, as one sympy symbol.
+
+    Its name is the engine's plain text (``'C_{ab} H_{ab}'``: letters are
+    contracted indices, a digit is a free index), so it prints, compares and
+    pickles like any Symbol of that name; sympy's symbol cache is safe because
+    the class carries no extra state.  Only its LaTeX differs: indices become
+    Greek letters, raised at their second occurrence (see
+    :func:`diagrams.latex.einstein_latex`).
+
+    >>> v = EinsteinSymbol("C_{ab} H_{ab}")
+    >>> str(v), v == EinsteinSymbol("C_{ab} H_{ab}")
+    ('C_{ab} H_{ab}', True)
+    >>> print(sympy.latex(2 * v + 1))
+    2 C_{\mu\nu}H^{\mu\nu} + 1
+    """
+
+    __slots__ = ()
+
+    def _latex(self, printer) -> str:
+        from .latex import einstein_latex
+
+        return einstein_latex(self.name, free_indices=printer._settings.get("free_indices", "upper"))
 
 
 class Observable:
@@ -93,11 +118,15 @@ def as_observable(observable: Union[str, Observable, sympy.Expr]) -> Observable:
     raise TypeError(f"observable must be 'loss', an Observable or a sympy expression, got {observable!r}")
 
 
-def uvalue(diagram: Diagram, stats: Statistics | None = None, observable=LOSS) -> sympy.Expr:
+def uvalue(
+    diagram: Diagram, stats: Statistics | None = None, observable=LOSS, *, representative: bool = True
+) -> sympy.Expr:
     """The value of ``diagram`` with every edge carrying η (SPEC §4).
 
     For a root-tied diagram the root is ∇^k l_x of the shared training sample,
-    so its part is a joint cumulant including the root.
+    so its part is a joint cumulant including the root.  Einstein-notation
+    values are written for the crossing-symmetry representative unless
+    ``representative=False`` (then the letters are the diagram's own).
     """
     stats = stats or Statistics.symbolic()
     observable = as_observable(observable)
@@ -105,7 +134,7 @@ def uvalue(diagram: Diagram, stats: Statistics | None = None, observable=LOSS) -
     if stats.einstein:
         if observable.kind == "coordinate" and diagram.degrees[diagram.root] != 1:
             return sympy.Integer(0)
-        return factor * sympy.Symbol(einstein(diagram, observable))
+        return factor * EinsteinSymbol(einstein(diagram, observable))
     total = sympy.Integer(0)
     incident = _incident_edges(diagram)
     for assignment in product(range(stats.dim), repeat=diagram.order):
@@ -129,24 +158,28 @@ def _incident_edges(diagram: Diagram) -> list[tuple[int, ...]]:
 def value_representative(diagram: Diagram) -> Diagram:
     """The canonical diagram among those with the same test-loss value.
 
-    Re-rooting at any node that is alone in its part keeps the value of the
-    test loss, so the representative is the smallest re-rooted diagram.
-    Root-tied diagrams are their own representatives.
+    The root of the test loss is ∇^k l, a singleton part like any other, so
+    re-rooting at any node alone in its part keeps the value; the root of a
+    root-tied diagram is one member of a tied part, so re-rooting at another
+    member of that part keeps it.  The representative is the smallest
+    re-rooted diagram.
 
     >>> from diagrams import parse
     >>> value_representative(parse("[a][b][ab]")) == value_representative(parse("[a][ab][b]"))
     True
+    >>> value_representative(parse("[a][ab:b]")) == value_representative(parse("[a][b:ab]"))
+    True
     """
-    if diagram.is_root_tied:
-        return diagram
     parts = diagram.parts
+    if diagram.is_root_tied:
+        candidates = [v for v in parts[-1] if v != diagram.root]
+    else:
+        candidates = [v for v in range(diagram.order) if len(parts[diagram.part_of[v]]) == 1]
     neighbours: list[list[int]] = [list(c) for c in diagram.children]
     for v, p in diagram.edges:
         neighbours[v].append(p)
     best = diagram
-    for new_root in range(diagram.order):
-        if len(parts[diagram.part_of[new_root]]) > 1:
-            continue
+    for new_root in candidates:
         parent: list[int | None] = [None] * (diagram.order + 1)
         stack, seen = [new_root], {new_root}
         while stack:
@@ -162,7 +195,7 @@ def value_representative(diagram: Diagram) -> Diagram:
     return best
 
 
-def einstein(diagram: Diagram, observable=LOSS) -> str:
+def einstein(diagram: Diagram, observable=LOSS, *, representative: bool = True) -> str:
     """The value as an Einstein expression, indices raised by η.
 
     >>> from diagrams import parse
@@ -172,7 +205,7 @@ def einstein(diagram: Diagram, observable=LOSS) -> str:
     'C_{ab} H_{ab}'
     """
     observable = as_observable(observable)
-    if observable == LOSS:
+    if observable == LOSS and representative:
         diagram = value_representative(diagram)
     letters = [
         "".join(sorted((EDGE_LETTERS[e] for e in edges), key=EDGE_LETTERS.index))
