@@ -96,6 +96,8 @@ class Diagram:
             for v in part:
                 if not (isinstance(v, int) and 0 <= v < n):
                     raise InvalidDiagramError(f"part {index} names node {v!r}, not one of 0..{n - 1}")
+                if part_of[v] == index:
+                    raise InvalidDiagramError(f"node {v} appears twice in part {index}")
                 if part_of[v] is not None:
                     raise InvalidDiagramError(f"node {v} lies in two parts")
                 part_of[v] = index

@@ -93,7 +93,7 @@ def parse(text: str, *, root_tied: bool | None = None) -> Diagram:
         raise TypeError(f"parse() takes a str, not {type(text).__name__}")
     if len(text) > MAX_TEXT_LENGTH:
         raise InvalidDiagramError(
-            f"text too long: {len(text)} characters (a diagram has at most {MAX_ORDER} edges)"
+            f"text too long: {len(text)} characters, at most {MAX_TEXT_LENGTH} are read"
         )
     try:
         tree = _parser().parse(text)

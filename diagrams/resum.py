@@ -55,6 +55,7 @@ __all__ = [
     "propagator_sum",
     "units_of",
     "resummed_expectation",
+    "resummed_numeric",
     "eigenvalue_symbol",
 ]
 
@@ -323,3 +324,141 @@ def _matrix_rvalue_sum(diagram, observable, stats, schedule) -> sympy.Expr:
                 diagram, schedule, lambda e, dt: eta * powers[dt - 1][lower[e], upper[e]]
             )
     return sympy.expand(total)
+
+
+# -- numbers -----------------------------------------------------------------------
+
+
+def resummed_numeric(
+    observable,
+    stats: Statistics,
+    schedule: Schedule,
+    order: int,
+    eta_value: float,
+    *,
+    root_tied: bool = False,
+    form: str = "exact",
+    limit: bool = False,
+    assume=(),
+) -> float:
+    """The resummed sum as a float, in an eigenbasis of H (any dimension, concrete schedule).
+
+    Each linkless diagram's value becomes a tensor over the eigen-indices of
+    its edges (cumulant tensors rotated into H's eigenbasis and contracted);
+    each eigen-assignment multiplies Z(D) with q_i = 1 − ηλ_i.  Divided
+    differences are evaluated by Opitz's formula — the (k, 0) entry of f
+    applied to the bidiagonal matrix with the nodes on its diagonal — as a
+    matrix power (exact form; O(log T)) or a matrix exponential (continuous
+    form), which stays accurate when eigenvalue sums coincide or vanish.
+    """
+    import numpy as np
+
+    if form not in ("exact", "continuous"):
+        raise ValueError(f"form must be 'exact' or 'continuous', got {form!r}")
+    observable = as_observable(observable)
+    flags = assumption_flags(assume)
+    units = units_of(schedule)
+    if not isinstance(schedule.T, int):
+        raise ValueError("numeric evaluation needs a concrete schedule (integers N, B, E)")
+    if units is None and (form != "exact" or limit):
+        raise ValueError("continuous forms and T → ∞ limits need a single-epoch or full-batch schedule")
+    m = stats.dim
+    hessian = np.array([[float(stats.cumulant(((i, j),))) for j in range(m)] for i in range(m)])
+    eigenvalues, basis = np.linalg.eigh(hessian)
+    total = 0.0
+    for d in range(order + 1):
+        sign = (-1.0 / schedule.B) ** d
+        for diagram in enumerate_diagrams(d, linkless=True, root_tied=root_tied):
+            if flags and vanishes(diagram, observable=observable, **flags):
+                continue
+            values = _eigen_value_tensor(diagram, observable, stats, basis)
+            if not values.any():
+                continue
+            sums = np.zeros_like(values)
+            for assignment in product(range(m), repeat=d):
+                if values[assignment] == 0:
+                    continue
+                rates = [eta_value * eigenvalues[i] for i in assignment]
+                sums[assignment] = _numeric_z(diagram, schedule, units, rates, form, limit)
+            total += sign / diagram.automorphism_count * eta_value**d * float((values * sums).sum())
+    return total
+
+
+def _eigen_value_tensor(diagram, observable, stats, basis):
+    """The diagram's value without η, as an array over eigen-indices of its edges."""
+    import numpy as np
+
+    m, root = stats.dim, diagram.root
+    letters = EDGE_LETTERS
+    operands, subscripts = [], []
+    for part in diagram.parts:
+        node_edges = [list(diagram.children[v]) + ([v] if v != root else []) for v in part]
+        axes = [e for edges in node_edges for e in edges]
+        tensor = np.zeros((m,) * len(axes))
+        for index in product(range(m), repeat=len(axes)):
+            groups, start = [], 0
+            for edges in node_edges:
+                groups.append(tuple(index[start : start + len(edges)]))
+                start += len(edges)
+            if part == (root,):
+                tensor[index] = float(observable.derivative(groups[0], stats))
+            else:
+                tensor[index] = float(stats.cumulant(groups))
+        for axis in range(len(axes)):  # rotate every axis into the eigenbasis
+            tensor = np.moveaxis(np.tensordot(tensor, basis, axes=([axis], [0])), -1, axis)
+        operands.append(tensor)
+        subscripts.append("".join(letters[e] for e in axes))
+    output = "".join(letters[e] for e in range(diagram.order))
+    return np.asarray(np.einsum(",".join(subscripts) + "->" + output, *operands))
+
+
+def _numeric_z(diagram, schedule, units, rates, form, limit) -> float:
+    import numpy as np
+
+    if units is None:
+        q = [1 - r for r in rates]
+        return float(propagator_sum(diagram, schedule, lambda e, dt: q[e] ** (dt - 1)))
+    T = schedule.T
+    total = 0.0
+    for gaps in gap_structures(diagram, units):
+        k = len(gaps)
+        if form == "exact":
+            q = [1 - r for r in rates]
+            spans = [sum(e in span for span in gaps) for e in range(diagram.order)]
+            front = float(np.prod([q[e] ** (s - 1) for e, s in enumerate(spans)]))
+            ys = [float(np.prod([q[e] for e in span])) for span in gaps]
+            if limit:
+                total += front / float(np.prod([1 - y for y in ys]))
+            else:
+                total += front * np.linalg.matrix_power(_bidiagonal([1.0, *ys]), T)[k, 0]
+        else:
+            sums = [sum(rates[e] for e in span) for span in gaps]
+            if limit:
+                total += 1.0 / float(np.prod(sums))
+            else:
+                total += _expm(T * _bidiagonal([0.0, *(-a for a in sums)]))[k, 0]
+    return float(schedule.B ** len(set(diagram.part_of[: diagram.root])) * total)
+
+
+def _bidiagonal(nodes):
+    import numpy as np
+
+    matrix = np.diag(np.asarray(nodes, dtype=float))
+    matrix[np.arange(1, len(nodes)), np.arange(len(nodes) - 1)] = 1.0
+    return matrix
+
+
+def _expm(matrix):
+    """exp of a small matrix by scaling and squaring with a Taylor polynomial."""
+    import numpy as np
+
+    norm = np.abs(matrix).sum(axis=1).max()
+    squarings = max(0, int(np.ceil(np.log2(norm))) + 1) if norm > 0 else 0
+    scaled = matrix / 2.0**squarings
+    result = term = np.eye(len(matrix))
+    for n in range(1, 30):
+        term = term @ scaled / n
+        result = result + term
+    for _ in range(squarings):
+        result = result @ result
+    return result

@@ -23,7 +23,7 @@ import sympy
 from .assumptions import assumption_flags, vanishes
 from .diagram import Diagram
 from .enumerate import enumerate_diagrams
-from .resum import resummed_expectation
+from .resum import resummed_expectation, resummed_numeric
 from .schedule import Schedule, count_embeddings
 from .statistics import Statistics
 from .values import LOSS, as_observable, coordinate, eta, uvalue
@@ -72,6 +72,7 @@ def expectation(
     resum: bool = False,
     form: str = "exact",
     limit_T_infinity: bool = False,
+    eta_value: float | None = None,
 ) -> sympy.Expr:
     """E[s(θ_T)] to O(η^(order+1)) for an analytic observable s.
 
@@ -83,13 +84,22 @@ def expectation(
     instead (SPEC §6; see :mod:`diagrams.resum`): ``form="exact"`` uses
     (I − ηH)^{Δt−1}, ``form="continuous"`` exp(−ηHΔt) with integrals, and
     ``limit_T_infinity=True`` the stationary value for H positive definite.
+    With ``eta_value`` a resummed result is evaluated numerically in an
+    eigenbasis of H (fast for any T and dimension; a float), and a plain
+    series is evaluated at that η.
     """
     _check_order(order)
     observable = as_observable(observable)
-    if resum or limit_T_infinity or form != "exact":
+    resummed = resum or limit_T_infinity or form != "exact"
+    if resummed and eta_value is not None:
+        options = dict(form=form, limit=limit_T_infinity, assume=assume)
+        return resummed_numeric(observable, stats, schedule, order, eta_value, **options)
+    if resummed:
         return resummed_expectation(
             observable, stats, schedule, order, form=form, limit=limit_T_infinity, assume=assume
         )
+    if eta_value is not None:
+        return _at(expectation(observable, stats, schedule, order, assume=assume), eta_value)
     terms = diagram_terms(schedule, order, assume=assume, observable=observable)
     total = sum(
         (weight * uvalue(D, stats, observable) for D, weight in terms),
@@ -116,14 +126,18 @@ def generalization_gap(
     resum: bool = False,
     form: str = "exact",
     limit_T_infinity: bool = False,
+    eta_value: float | None = None,
 ) -> sympy.Expr:
-    """E[l(θ_T) − (1/N)Σₙ l_{xₙ}(θ_T)] to order η^order (root-tied diagrams)."""
+    """E[l(θ_T) − (1/N)Σₙ l_{xₙ}(θ_T)] to order η^order (root-tied diagrams; options as for :func:`expectation`)."""
     _check_order(order)
-    if resum or limit_T_infinity or form != "exact":
-        total = resummed_expectation(
-            LOSS, stats, schedule, order, root_tied=True, form=form, limit=limit_T_infinity, assume=assume
-        )
-        return -total / sympy.sympify(schedule.N)
+    resummed = resum or limit_T_infinity or form != "exact"
+    options = dict(root_tied=True, form=form, limit=limit_T_infinity, assume=assume)
+    if resummed and eta_value is not None:
+        return -resummed_numeric(LOSS, stats, schedule, order, eta_value, **options) / schedule.N
+    if resummed:
+        return -resummed_expectation(LOSS, stats, schedule, order, **options) / sympy.sympify(schedule.N)
+    if eta_value is not None:
+        return _at(generalization_gap(stats, schedule, order, assume=assume), eta_value)
     terms = diagram_terms(schedule, order, root_tied=True, assume=assume)
     total = sum(
         (weight * uvalue(D, stats) for D, weight in terms),
@@ -135,6 +149,12 @@ def generalization_gap(
 def displacement(stats: Statistics, schedule: Schedule, order: int, **options) -> tuple[sympy.Expr, ...]:
     """E[θ_T − θ₀], one expression per parameter, to order η^order (``options`` as for :func:`expectation`)."""
     return tuple(expectation(coordinate(mu), stats, schedule, order, **options) for mu in range(stats.dim))
+
+
+def _at(expr: sympy.Expr, value: float) -> float | sympy.Expr:
+    """Evaluate at η = value; a float when nothing symbolic is left."""
+    result = expr.subs(eta, value)
+    return float(result) if not result.free_symbols else result
 
 
 def _check_order(order: int) -> None:
