@@ -58,3 +58,42 @@ def test_displacement_matches_oracle(oracle_cache, seed, dim, degree, order, sch
     expected = oracle(oracle_cache, seed, dim, degree, order, schedule)["displacement"]
     got = dg.displacement(engine_stats(seed, dim, degree), dg.Schedule(*schedule), order)
     assert [coefficients(g, order) for g in got] == expected
+
+
+@pytest.mark.parametrize("schedule", [(3, 1, 1), (2, 1, 2), (4, 2, 2)], ids=str)
+def test_general_observable_matches_oracle(schedule):
+    """E[s(θ_T)] for s = l(θ)² (the second moment of the test loss) and s = θ³."""
+    loss, params, sample, distribution, theta0 = random_landscape(4, 1, 4)
+    land = dg.Landscape(loss, params, sample, distribution)
+    stats = land.statistics(at=theta0)
+    for observable in (land.mean_loss() ** 2, params[0] ** 3):
+        expected = sgd_series(loss, params, sample, distribution, *schedule, 3, theta0=theta0, observable=observable)
+        got = dg.expectation(observable, stats, dg.Schedule(*schedule), 3)
+        assert coefficients(got, 3) == expected["observable"]
+
+
+def test_numeric_statistics_equal_landscape_statistics():
+    """Statistics.numeric built from arrays gives the landscape's series (2-D, order 2)."""
+    import numpy as np
+
+    stats = engine_stats(3, 2, 3)
+    m = 2
+
+    def table(*degrees):
+        shape = (m,) * sum(degrees)
+        array = np.empty(shape, dtype=object)
+        for index in np.ndindex(*shape):
+            groups, start = [], 0
+            for k in degrees:
+                groups.append(index[start : start + k])
+                start += k
+            array[index] = stats.cumulant(groups)
+        return array
+
+    numeric = dg.Statistics.numeric(
+        l=stats.cumulant(((),)), G=table(1), H=table(2), C=table(1, 1), kappa={(1, 2): table(1, 2)}
+    )
+    schedule = dg.Schedule(4, 2, 2)
+    assert sympy.expand(dg.expected_loss(numeric, schedule, 2) - dg.expected_loss(stats, schedule, 2)) == 0
+    with pytest.raises(KeyError, match="no numeric value given for the cumulant"):
+        dg.expected_loss(numeric, schedule, 3)
