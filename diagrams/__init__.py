@@ -14,11 +14,12 @@ from .errors import DiagramSyntaxError, InvalidDiagramError, NotationError
 from .landscapes import Landscape
 from .latex import latex, table
 from .notation import parse
-from .schedule import Schedule, ScheduleError, count_embeddings
+from .schedule import Schedule, ScheduleError, count_embeddings, embedding_polynomial
 from .series import displacement, expectation, expected_loss, generalization_gap
 from .statistics import Statistics
 from .values import eta, uvalue
 from .algebra import DiagramSum, parse_sum, vanishes
+from .simulate import Estimate, SimulationResult, simulate_sgd
 
 __all__ = [
     # diagrams and their notation
@@ -32,6 +33,7 @@ __all__ = [
     # schedules and embedding counts
     "Schedule",
     "count_embeddings",
+    "embedding_polynomial",
     # statistics and values
     "Statistics",
     "Landscape",
@@ -54,6 +56,10 @@ __all__ = [
     "DiagramSum",
     "parse_sum",
     "vanishes",
+    # Monte-Carlo SGD
+    "simulate_sgd",
+    "SimulationResult",
+    "Estimate",
 ]
 
 __version__ = "0.1.0"

@@ -343,6 +343,32 @@ class DiagramSum:
     def __repr__(self) -> str:
         return f"DiagramSum({str(self)!r})"
 
+    def _latex(self, printer) -> str:
+        r"""Σ c·D with each diagram printed by the printer's ``diagram_style`` (its value by default).
+
+        >>> from diagrams import latex
+        >>> print(latex(parse_sum("(T - 1) [a][a] - 1/2 [a:b][ab]"), diagram_style="text"))
+        \left(T - 1\right) \texttt{[a][a]} - \frac{1}{2} \texttt{[a:b][ab]}
+        """
+        if not self._terms:
+            return "0"
+        pieces = []
+        for D, c in self._terms:
+            negative = c.could_extract_minus_sign()
+            size = _canonical(-c) if negative else c
+            body = printer._print(D)
+            if size != 1:
+                factor = printer._print(size)
+                body = (rf"\left({factor}\right)" if isinstance(size, sympy.Add) else factor) + " " + body
+            sign = ("-" if negative else "") if not pieces else (" - " if negative else " + ")
+            pieces.append(sign + body)
+        return "".join(pieces)
+
+    def _repr_latex_(self) -> str:
+        from .latex import latex
+
+        return "$\\displaystyle " + latex(self) + "$"
+
 
 def _term_order(term: tuple[Diagram, sympy.Expr]) -> tuple:
     """By order, ordinary diagrams before root-tied ones, then canonical data."""

@@ -293,6 +293,8 @@ Inline pictures: %(pictures)s
 
 \bigskip
 %(tied_table)s
+
+Sums of diagrams: $%(sum)s$ and $%(sum_pictures)s$.
 \end{document}
 """
 
@@ -334,6 +336,8 @@ def test_everything_compiles_with_pdflatex(tmp_path):
         "pictures": " ".join(D.to_tikz() for D in small),
         "table": dg.table(dg.enumerate_diagrams(3), schedule=dg.Schedule.sgd(T)),
         "tied_table": dg.table(dg.enumerate_diagrams(2, root_tied=True), schedule=dg.Schedule(4, 2, 2), stats=SYM1),
+        "sum": dg.latex(dg.parse_sum("(T - 1) [a][a] - 1/2 [a:b][ab] + eta^2 N [a:ab][b]")),
+        "sum_pictures": dg.latex(dg.parse_sum("T [a][a] - 1/2 [a:b][ab]"), diagram_style="tikz"),
     }
     compile_latex(DOCUMENT % fields, tmp_path)
 
