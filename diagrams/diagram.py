@@ -33,10 +33,28 @@ import networkx as nx
 from .canonical import canonical_form
 from .errors import InvalidDiagramError
 
-__all__ = ["Diagram", "EDGE_LETTERS", "MAX_ORDER"]
+__all__ = ["Diagram", "EDGE_LETTERS", "MAX_ORDER", "parents_from_root"]
 
 EDGE_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 MAX_ORDER = len(EDGE_LETTERS)
+
+
+def parents_from_root(neighbours: Sequence[Sequence[int]], root: int) -> list[int | None]:
+    """Parent pointers of the graph's nodes reachable from ``root`` (``None`` elsewhere and at the root).
+
+    >>> parents_from_root([[1], [0, 2], [1]], 2)
+    [1, 2, None]
+    """
+    parent: list[int | None] = [None] * len(neighbours)
+    seen, stack = {root}, [root]
+    while stack:
+        u = stack.pop()
+        for w in neighbours[u]:
+            if w not in seen:
+                seen.add(w)
+                parent[w] = u
+                stack.append(w)
+    return parent
 
 
 class Diagram:
@@ -204,6 +222,18 @@ class Diagram:
     @property
     def is_linkless(self) -> bool:
         return not self.links
+
+    def rerooted(self, node: int) -> Diagram:
+        """The same tree and parts with ``node`` as the root.
+
+        >>> from diagrams import parse
+        >>> parse("[a][ab][b]").rerooted(1)          # the middle node becomes the root
+        Diagram('[a][b][ab]')
+        """
+        neighbours: list[list[int]] = [list(c) for c in self.children]
+        for v, p in self.edges:
+            neighbours[v].append(p)
+        return Diagram(*canonical_form(parents_from_root(neighbours, node), self.part_of))
 
     def to_networkx(self) -> nx.DiGraph:
         """A fresh networkx DiGraph with edges directed from parent to child.

@@ -30,7 +30,7 @@ from pathlib import Path
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from .diagram import MAX_ORDER, Diagram
+from .diagram import MAX_ORDER, Diagram, parents_from_root
 from .errors import DiagramSyntaxError, InvalidDiagramError
 
 __all__ = ["parse", "grammar_text"]
@@ -256,17 +256,10 @@ def _orient(n: int, edges: list[tuple[int, int, int]], root: int, positions: lis
         leader[a] = b
         adjacency[u].append(v)
         adjacency[v].append(u)
-    parent: list[int | None] = [None] * n
-    seen, stack = {root}, [root]
-    while stack:
-        u = stack.pop()
-        for w in adjacency[u]:
-            if w not in seen:
-                seen.add(w)
-                parent[w] = u
-                stack.append(w)
-    if len(seen) < n:
-        stray = min(v for v in range(n) if v not in seen)
+    parent = parents_from_root(adjacency, root)
+    unreached = [v for v in range(n) if parent[v] is None and v != root]
+    if unreached:
+        stray = unreached[0]
         raise InvalidDiagramError(
             "the diagram has two or more components; every node must connect to the root", text, positions[stray]
         )

@@ -56,6 +56,7 @@ __all__ = [
     "units_of",
     "resummed_expectation",
     "resummed_numeric",
+    "linkless_terms",
     "eigenvalue_symbol",
 ]
 
@@ -250,22 +251,36 @@ def resummed_expectation(
     statistics: exact matrix propagators (I − ηH)^{Δt−1}η on a concrete
     schedule.
     """
-    if form not in ("exact", "continuous"):
-        raise ValueError(f"form must be 'exact' or 'continuous', got {form!r}")
     observable = as_observable(observable)
-    flags = assumption_flags(assume)
-    units = units_of(schedule)
-    if (form == "continuous" or limit) and units is None:
-        raise ValueError("continuous forms and T → ∞ limits need a single-epoch or full-batch schedule")
+    units = _check_form(schedule, form, limit)
     total = sympy.Integer(0)
+    for diagram, weight in linkless_terms(schedule, order, root_tied=root_tied, assume=assume, observable=observable):
+        total += weight * _rvalue_sum(diagram, observable, stats, schedule, units, form, limit)
+    return total
+
+
+def linkless_terms(schedule: Schedule, order: int, *, root_tied=False, assume=(), observable=LOSS):
+    """(D, (−1/B)^d/|Aut(D)|) for the linkless diagrams of order ≤ ``order`` not ruled out by ``assume``.
+
+    >>> [(str(D), w) for D, w in linkless_terms(Schedule(4, 2, 1), 2)][1:]
+    [('[a][a]', -1/2), ('[a:ab][b]', 1/4), ('[a:b][ab]', 1/8), ('[a][b][ab]', 1/8)]
+    """
+    flags = assumption_flags(assume)
     for d in range(order + 1):
         sign = (-1 / sympy.sympify(schedule.B)) ** d
         for diagram in enumerate_diagrams(d, linkless=True, root_tied=root_tied):
-            if flags and vanishes(diagram, observable=observable, **flags):
-                continue
-            weight = sign / diagram.automorphism_count
-            total += weight * _rvalue_sum(diagram, observable, stats, schedule, units, form, limit)
-    return total
+            if not (flags and vanishes(diagram, observable=observable, **flags)):
+                yield diagram, sign / diagram.automorphism_count
+
+
+def _check_form(schedule: Schedule, form: str, limit: bool) -> str | None:
+    """The schedule's units (see :func:`units_of`), after checking the form fits it."""
+    if form not in ("exact", "continuous"):
+        raise ValueError(f"form must be 'exact' or 'continuous', got {form!r}")
+    units = units_of(schedule)
+    if (form == "continuous" or limit) and units is None:
+        raise ValueError("continuous forms and T → ∞ limits need a single-epoch or full-batch schedule")
+    return units
 
 
 def _rvalue_sum(diagram, observable, stats, schedule, units, form, limit) -> sympy.Expr:
@@ -353,34 +368,22 @@ def resummed_numeric(
     """
     import numpy as np
 
-    if form not in ("exact", "continuous"):
-        raise ValueError(f"form must be 'exact' or 'continuous', got {form!r}")
     observable = as_observable(observable)
-    flags = assumption_flags(assume)
-    units = units_of(schedule)
+    units = _check_form(schedule, form, limit)
     if not isinstance(schedule.T, int):
         raise ValueError("numeric evaluation needs a concrete schedule (integers N, B, E)")
-    if units is None and (form != "exact" or limit):
-        raise ValueError("continuous forms and T → ∞ limits need a single-epoch or full-batch schedule")
     m = stats.dim
     hessian = np.array([[float(stats.cumulant(((i, j),))) for j in range(m)] for i in range(m)])
     eigenvalues, basis = np.linalg.eigh(hessian)
     total = 0.0
-    for d in range(order + 1):
-        sign = (-1.0 / schedule.B) ** d
-        for diagram in enumerate_diagrams(d, linkless=True, root_tied=root_tied):
-            if flags and vanishes(diagram, observable=observable, **flags):
-                continue
-            values = _eigen_value_tensor(diagram, observable, stats, basis)
-            if not values.any():
-                continue
-            sums = np.zeros_like(values)
-            for assignment in product(range(m), repeat=d):
-                if values[assignment] == 0:
-                    continue
+    for diagram, weight in linkless_terms(schedule, order, root_tied=root_tied, assume=assume, observable=observable):
+        values = _eigen_value_tensor(diagram, observable, stats, basis)
+        sums = np.zeros_like(values)
+        for assignment in product(range(m), repeat=diagram.order):
+            if values[assignment] != 0:
                 rates = [eta_value * eigenvalues[i] for i in assignment]
                 sums[assignment] = _numeric_z(diagram, schedule, units, rates, form, limit)
-            total += sign / diagram.automorphism_count * eta_value**d * float((values * sums).sum())
+        total += float(weight) * eta_value**diagram.order * float((values * sums).sum())
     return total
 
 

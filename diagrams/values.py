@@ -28,7 +28,6 @@ from typing import Union
 
 import sympy
 
-from .canonical import canonical_form
 from .diagram import EDGE_LETTERS, Diagram
 from .statistics import Statistics, cumulant_name
 
@@ -175,24 +174,7 @@ def value_representative(diagram: Diagram) -> Diagram:
         candidates = [v for v in parts[-1] if v != diagram.root]
     else:
         candidates = [v for v in range(diagram.order) if len(parts[diagram.part_of[v]]) == 1]
-    neighbours: list[list[int]] = [list(c) for c in diagram.children]
-    for v, p in diagram.edges:
-        neighbours[v].append(p)
-    best = diagram
-    for new_root in candidates:
-        parent: list[int | None] = [None] * (diagram.order + 1)
-        stack, seen = [new_root], {new_root}
-        while stack:
-            u = stack.pop()
-            for w in neighbours[u]:
-                if w not in seen:
-                    seen.add(w)
-                    parent[w] = u
-                    stack.append(w)
-        candidate = Diagram(*canonical_form(parent, diagram.part_of))
-        if candidate < best:
-            best = candidate
-    return best
+    return min([diagram, *(diagram.rerooted(v) for v in candidates)], key=lambda D: D.sort_key)
 
 
 def einstein(diagram: Diagram, observable=LOSS, *, representative: bool = True) -> str:
