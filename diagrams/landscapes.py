@@ -76,6 +76,103 @@ class Landscape:
     def __repr__(self) -> str:
         return f"Landscape({self.loss}, params={list(self.params)}, sample={self.sample})"
 
+    # -- Monte-Carlo SGD (see diagrams.simulate) -------------------------------------
+
+    def simulate_sgd(self, schedule, eta, *, trials: int, at: Mapping | None = None, seed: int = 0, **options):
+        """Monte-Carlo SGD from θ₀ = ``at`` on ``trials`` fresh training sets; see :func:`diagrams.simulate.simulate_sgd`.
+
+        ``options``: ``observables``, ``batch_trials``, ``record_every``,
+        ``test_loss``, ``test_samples``.  Returns a
+        :class:`~diagrams.simulate.SimulationResult` (mean, standard error and
+        95% interval per observable).
+
+        >>> from diagrams import Schedule
+        >>> land = Landscape.mean_estimation(H=1, S=0)  # noiseless: every trial is plain GD
+        >>> res = land.simulate_sgd(Schedule.gd(4, 3), 0.5, at={land.params[0]: 1}, trials=10)
+        >>> res["displacement"].mean, res["displacement"].stderr, res["test_loss"].mean
+        (array([-0.875]), array([0.]), 0.0078125)
+        """
+        from .simulate import simulate_sgd
+
+        return simulate_sgd(self, schedule, eta, at=at, trials=trials, seed=seed, **options)
+
+    # -- the paper's example landscapes (SPEC §8) -----------------------------------
+
+    @classmethod
+    def gauss(cls) -> Landscape:
+        """Gauss: l_x(h) = (h + x² e^{−h})/2 with x ~ N(0, 1); one weight h, start at h = 0.
+
+        The negative log-likelihood (up to constants) of a centred Gaussian
+        with log-variance h, fitted to standard-normal data.  h = 0 is the
+        test minimum (l(h) = (h + e^{−h})/2, G = 0, H = 1/2) and the gradient
+        noise (1 − x²)/2 is a shifted χ², so it is skewed (S ≠ 0).  The paper
+        uses it to compare SGD with its SDE approximation from the test
+        minimum (time discretization and non-Gaussian noise, which SDE does
+        not model; appendix figure "vs-sde", 2·10⁵ trials, T = 1).
+
+        >>> land = Landscape.gauss()
+        >>> h = land.params[0]
+        >>> st = land.statistics(at={h: 0})
+        >>> st.cumulant(((0,),)), st.cumulant(((0, 0),)), st.cumulant(((0,), (0,))), st.cumulant(((0,), (0,), (0,)))
+        (0, 1/2, 1/2, -1)
+        """
+        h = sympy.Symbol("h")
+        x = sympy.stats.Normal("x", 0, 1)
+        return cls((h + x**2 * sympy.exp(-h)) / 2, [h], x)
+
+    @classmethod
+    def helix(cls) -> Landscape:
+        """Helix: θ = (u, v, z), x ~ N(0, 1), l_x = H(θ)/2 + x·S(θ); start at θ = 0.
+
+        H = u² + v² + (cos z·u + sin z·v)² and S = cos(z − π/4)·u + sin(z − π/4)·v.
+        The z-axis is a valley of global minima (H_zz = 0) along which the
+        curvature and the gradient noise rotate together, so the landscape
+        is invariant under a shift of z combined with a rotation of (u, v).
+        The paper (section "Minima that are flat with respect to C attract
+        SGD", Cor. "entropic", figure panel 4) predicts that SGD drifts along
+        +z by η²/6 per step while SDE predicts no drift (SPEC §8, §9).
+
+        >>> land = Landscape.helix()
+        >>> u, v, z = land.params
+        >>> st = land.statistics(at={u: 0, v: 0, z: 0})
+        >>> [st.cumulant(((i, i),)) for i in range(3)], st.cumulant(((0, 1, 2),)), st.cumulant(((0,), (1,)))
+        ([2, 1, 0], 1, -1/2)
+        """
+        u, v, z = sympy.symbols("u v z")
+        x = sympy.stats.Normal("x", 0, 1)
+        curvature = u**2 + v**2 + (sympy.cos(z) * u + sympy.sin(z) * v) ** 2
+        noise = sympy.cos(z - sympy.pi / 4) * u + sympy.sin(z - sympy.pi / 4) * v
+        return cls(curvature / 2 + x * noise, [u, v, z], x)
+
+    @classmethod
+    def mean_estimation(cls, H=1, S=1, noise: str = "rademacher") -> Landscape:
+        """MeanEstimation: l_x(θ) = Hθ²/2 + xSθ, one weight θ; E x = 0, E x² = 1.
+
+        ``noise="rademacher"``: x = ±1 with probability 1/2 each (a discrete
+        distribution, so every statistic and the test loss are exact
+        finite sums); ``noise="normal"``: x ~ N(0, 1).  H is the Hessian and
+        S² the gradient covariance; H and S may be numbers or sympy symbols
+        (simulation needs numbers).  The paper uses it for Cor. "overfit"
+        (sharp and flat minima both overfit less than medium ones: GD with
+        fixed C over a range of H) and for its l₂-regularization experiment;
+        SPEC §6 gives its exact resummed test loss after E = B = 1 SGD,
+        (H/2)θ₀²(1−ηH)^{2T} + (η²S²H/2)(1−(1−ηH)^{2T})/(1−(1−ηH)²).
+
+        >>> land = Landscape.mean_estimation(H=2, S=3)
+        >>> st = land.statistics(at={land.params[0]: 1})
+        >>> st.cumulant(((0,),)), st.cumulant(((0, 0),)), st.cumulant(((0,), (0,)))
+        (2, 2, 9)
+        """
+        theta = sympy.Symbol("theta")
+        H, S = _to_sympy(H), _to_sympy(S)
+        if noise == "rademacher":
+            x = sympy.Symbol("x")
+            return cls(H * theta**2 / 2 + x * S * theta, [theta], x, {-1: sympy.Rational(1, 2), 1: sympy.Rational(1, 2)})
+        if noise == "normal":
+            x = sympy.stats.Normal("x", 0, 1)
+            return cls(H * theta**2 / 2 + x * S * theta, [theta], x)
+        raise ValueError(f"noise must be 'rademacher' or 'normal', got {noise!r}")
+
 
 class LandscapeStatistics(Statistics):
     """Statistics of a :class:`Landscape` at a point θ₀, computed exactly on demand."""
