@@ -20,10 +20,11 @@ y_m = Π q_e over the edges spanning gap m,
 a divided difference of t ↦ t^T (the generating function is
 (1 − z)^{−1} Π y_m z / (1 − y_m z)).  Equal nodes are confluent: derivatives,
 never a division by zero.  The continuous form replaces K^{Δt−1} by
-exp(−ηHΔt) and sums by integrals; by the Hermite–Genocchi formula the integral
-over the simplex is [0, −a₁, …, −a_k] e^{Tt} with a_m = Σ ηλ_e over the
-edges spanning gap m.  As T → ∞ (|y_m| < 1) only the node 1 (or 0) survives:
-Π y_m / Π (1 − y_m), or 1 / Π a_m.
+exp(−ηHΔt) and sums by integrals (so only strict orders of the units remain:
+equal times of different units have measure zero); by the Hermite–Genocchi
+formula the integral over the simplex is [0, −a₁, …, −a_k] e^{Tt} with
+a_m = Σ ηλ_e over the edges spanning gap m.  As T → ∞ (|y_m| < 1) only the
+node 1 (or 0) survives: Π y_m / Π (1 − y_m), or 1 / Π a_m.
 
 Any other concrete schedule is summed exactly by dynamic programming over the
 parts' batches and the nodes' epochs (:func:`propagator_sum`).
@@ -106,6 +107,20 @@ def gap_structures(diagram: Diagram, units: str) -> tuple[Gaps, ...]:
     return tuple(found)
 
 
+def _structures(diagram: Diagram, units: str, form: str) -> tuple[Gaps, ...]:
+    """The gap structures a form sums over.
+
+    Sums become integrals in the continuous form, where different units at one
+    time are a set of measure zero: only strict orders of the units (one unit
+    per level) remain.
+    """
+    found = gap_structures(diagram, units)
+    if form == "exact":
+        return found
+    count = len(set(diagram.part_of[: diagram.root])) if units == "parts" else diagram.order
+    return tuple(gaps for gaps in found if len(gaps) == count)
+
+
 def _unit_multiplicity(diagram: Diagram, schedule: Schedule):
     """Rows to choose: B per part of the non-root nodes (a part's nodes share a row)."""
     parts = len(set(diagram.part_of[: diagram.root]))
@@ -164,7 +179,7 @@ def closed_form_sum(
         raise ValueError(f"closed forms need a single-epoch or full-batch schedule, not {schedule}")
     T = sympy.sympify(schedule.T)
     total = sympy.Integer(0)
-    for gaps in gap_structures(diagram, units):
+    for gaps in _structures(diagram, units, form):
         if form == "exact":
             # Π_e q_e^{Δt_e − 1} = Π_e q_e^{(gaps spanned by e) − 1} · Π_m y_m^{g_m − 1}
             spans = [sum(e in span for span in gaps) for e in range(diagram.order)]
@@ -423,7 +438,7 @@ def _numeric_z(diagram, schedule, units, rates, form, limit) -> float:
         return float(propagator_sum(diagram, schedule, lambda e, dt: q[e] ** (dt - 1)))
     T = schedule.T
     total = 0.0
-    for gaps in gap_structures(diagram, units):
+    for gaps in _structures(diagram, units, form):
         k = len(gaps)
         if form == "exact":
             q = [1 - r for r in rates]

@@ -18,10 +18,11 @@ def random_landscape(seed: int, dim: int, degree: int, points: int = 3):
     def coefficient() -> sympy.Rational:
         return sympy.Rational(rng.randint(-4, 4), rng.randint(1, 3))
 
-    monomials = [m for m in sympy.itermonomials(params, degree) if m != 1]
+    # itermonomials returns a set: sort it, so a seed gives one landscape in every process
+    monomials = sorted((m for m in sympy.itermonomials(params, degree) if m != 1), key=sympy.default_sort_key)
     loss = sum(coefficient() * m for m in monomials)
     # noise: the sample multiplies a random low-degree polynomial, so every cumulant can appear
-    noise_terms = [m for m in sympy.itermonomials(params, min(degree, 3)) if m != 1]
+    noise_terms = sorted((m for m in sympy.itermonomials(params, min(degree, 3)) if m != 1), key=sympy.default_sort_key)
     loss += x * sum(coefficient() * m for m in noise_terms) + x**2 * sum(coefficient() * m for m in noise_terms[:2])
     values = rng.sample(range(-3, 4), points)
     weights = [rng.randint(1, 4) for _ in values]
