@@ -65,6 +65,7 @@ DIAGRAM_STYLES = ("value", "text", "tikz")
 FREE_INDEX_POSITIONS = ("upper", "lower")
 
 _FACTOR = re.compile(r"(?P<name>[A-Za-z]+)(?:_\{(?P<indices>[A-Za-z0-9|]*)\})?")
+_EIGENVALUE = re.compile(r"lambda_(?P<letter>[a-zA-Z])")
 _ONE_D_KAPPA = re.compile(r"kappa_\{(?P<degrees>\d+(?:,\d+)*)\}")
 
 
@@ -109,6 +110,17 @@ def _slots(indices: list[tuple[str, str]]) -> str:
             runs.append((position, [symbol]))
     text = "{}".join(("_" if position == "lower" else "^") + "{" + "".join(symbols) + "}" for position, symbols in runs)
     return text
+
+
+def _letter_numbers(name: str) -> dict[str, int]:
+    """Contracted letters of an Einstein name, numbered in order of first appearance."""
+    numbers: dict[str, int] = {}
+    for _, groups in _parse_einstein(name) or ():
+        for group in groups:
+            for token in _index_tokens(group):
+                if not token.isdigit():
+                    numbers.setdefault(token, len(numbers))
+    return numbers
 
 
 def einstein_latex(name: str, *, free_indices: str = "upper") -> str:
@@ -202,6 +214,9 @@ class DiagramLatexPrinter(LatexPrinter):
                 raise ValueError(f"{key} must be one of {allowed}, got {self._settings[key]!r}")
 
     def _print_Symbol(self, expr, style="plain"):
+        eigen = _EIGENVALUE.fullmatch(expr.name)
+        if eigen and eigen["letter"] in getattr(self, "_letters", {}):
+            return r"\lambda_{%s}" % index_symbol(self._letters[eigen["letter"]])
         match = _ONE_D_KAPPA.fullmatch(expr.name)
         if match:
             return r"\kappa_{%s}" % match["degrees"]
@@ -218,7 +233,15 @@ class DiagramLatexPrinter(LatexPrinter):
     def _print_Mul(self, expr):
         if self._is_series(expr):
             return self._print_series(expr)
-        return super()._print_Mul(expr)
+        values = [f for f in expr.args if isinstance(f, sympy.Symbol) and _parse_einstein(f.name)]
+        if len(values) != 1 or getattr(self, "_letters", None):
+            return super()._print_Mul(expr)
+        # eigenvalue symbols lambda_<letter> of resummed forms take the value's index names
+        self._letters = _letter_numbers(values[0].name)
+        try:
+            return super()._print_Mul(expr)
+        finally:
+            self._letters = {}
 
     def _is_series(self, expr) -> bool:
         return self._settings["group_eta"] and eta in expr.free_symbols and expr.is_polynomial(eta)

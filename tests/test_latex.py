@@ -348,3 +348,12 @@ def test_einstein_symbols_pickle():
     symbol = EinsteinSymbol("G_{a} H_{ab} G_{b}")
     again = pickle.loads(pickle.dumps(symbol))
     assert again == symbol and type(again) is EinsteinSymbol
+
+
+def test_eigenvalue_symbols_share_the_values_index_names():
+    """In resummed m-dimensional forms, lambda_<letter> is printed with the Greek index of its letter."""
+    T_ = sympy.Symbol("T", positive=True, integer=True)
+    resummed = dg.expected_loss(SYM2, dg.Schedule.sgd(T_), 2, form="continuous", limit_T_infinity=True)
+    text = dg.latex(resummed)
+    assert r"\frac{G_{\mu}G^{\mu}}{\lambda_{\mu}}" in text
+    assert r"\lambda_{\mu} + \lambda_{\nu}" in text and "lambda_{a}" not in text
