@@ -27,6 +27,7 @@ from .enumerate import enumerate_diagrams
 from .errors import NotationError
 from .latex import latex, table
 from .notation import parse
+from .progress import track
 from .schedule import Schedule, ScheduleError, count_embeddings
 from .assumptions import ASSUMPTIONS
 from .series import displacement, expected_loss, generalization_gap
@@ -50,6 +51,12 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    common.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress bar on standard error (default: when it is a terminal)",
+    )
 
     parser = argparse.ArgumentParser(
         prog="sgd-diagrams", description="Diagram calculus of stochastic gradient descent."
@@ -166,8 +173,13 @@ def _run_parse(args, out: TextIO) -> int:
     return 0
 
 
+def _show_progress(args) -> bool:
+    return sys.stderr.isatty() if args.progress is None else args.progress
+
+
 def _run_enumerate(args, out: TextIO) -> int:
     found = enumerate_diagrams(args.order, linkless=args.linkless, root_tied=args.root_tied)
+    found = track(found, f"order {args.order}", enabled=_show_progress(args))
     if args.count:
         total = sum(1 for _ in found)
         print(json.dumps({"order": args.order, "count": total}) if args.format == "json" else total, file=out)
@@ -182,12 +194,12 @@ def _run_enumerate(args, out: TextIO) -> int:
 
 def _series_results(args) -> dict[str, sympy.Expr]:
     stats = Statistics.symbolic(args.dim)
-    assume = args.assume or ()
+    options = dict(assume=args.assume or (), progress=_show_progress(args))
     if args.quantity == "loss":
-        return {"E[l]": expected_loss(stats, args.schedule, args.order, assume=assume)}
+        return {"E[l]": expected_loss(stats, args.schedule, args.order, **options)}
     if args.quantity == "gap":
-        return {"gap": generalization_gap(stats, args.schedule, args.order, assume=assume)}
-    moves = displacement(stats, args.schedule, args.order, assume=assume)
+        return {"gap": generalization_gap(stats, args.schedule, args.order, **options)}
+    moves = displacement(stats, args.schedule, args.order, **options)
     return {f"E[theta_{mu}(T) - theta_{mu}(0)]": move for mu, move in enumerate(moves)}
 
 
@@ -238,6 +250,7 @@ def _run_table(args, out: TextIO) -> int:
     if args.embeddable and args.schedule is None:
         return _usage("table", "--embeddable needs --schedule")
     found = enumerate_diagrams(args.order, linkless=args.linkless, root_tied=args.root_tied)
+    found = track(found, f"order {args.order}", enabled=_show_progress(args))
     if args.embeddable:
         found = (D for D in found if count_embeddings(D, args.schedule) != 0)
     print(table(found, schedule=args.schedule), file=out)

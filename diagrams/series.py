@@ -23,6 +23,7 @@ import sympy
 from .assumptions import assumption_flags, vanishes
 from .diagram import Diagram
 from .enumerate import enumerate_diagrams
+from .progress import track
 from .resum import resummed_expectation, resummed_numeric
 from .schedule import Schedule, count_embeddings
 from .statistics import Statistics
@@ -38,12 +39,14 @@ def diagram_terms(
     root_tied: bool = False,
     assume: Iterable[str] = (),
     observable=LOSS,
+    progress: bool = False,
 ) -> Iterable[tuple[Diagram, sympy.Expr]]:
     """(D, (−1/B)^d · L(D)/|Aut(D)|) for every diagram of order ≤ ``order`` that embeds.
 
     ``assume`` names SPEC §7 assumptions (see :mod:`diagrams.assumptions`)
     whose vanishing diagrams are left out; they depend on the ``observable``
     at the root (for the displacement the root's gradient is not G).
+    ``progress=True`` shows a progress bar per order.
 
     >>> [(str(D), w) for D, w in diagram_terms(Schedule.sgd(3), 1)]
     [('[]', 1), ('[a][a]', -3)]
@@ -54,7 +57,8 @@ def diagram_terms(
     flags = assumption_flags(assume)
     for d in range(order + 1):
         sign = (-1 / sympy.sympify(schedule.B)) ** d
-        for diagram in enumerate_diagrams(d, root_tied=root_tied):
+        found = enumerate_diagrams(d, root_tied=root_tied)
+        for diagram in track(found, f"order {d}", enabled=progress):
             if flags and vanishes(diagram, observable=observable, **flags):
                 continue
             count = count_embeddings(diagram, schedule)
@@ -73,6 +77,7 @@ def expectation(
     form: str = "exact",
     limit_T_infinity: bool = False,
     eta_value: float | None = None,
+    progress: bool = False,
 ) -> sympy.Expr:
     """E[s(θ_T)] to O(η^(order+1)) for an analytic observable s.
 
@@ -86,7 +91,8 @@ def expectation(
     ``limit_T_infinity=True`` the stationary value for H positive definite.
     With ``eta_value`` a resummed result is evaluated numerically in an
     eigenbasis of H (fast for any T and dimension; a float), and a plain
-    series is evaluated at that η.
+    series is evaluated at that η.  ``progress=True`` shows a progress bar
+    (plain series).
     """
     _check_order(order)
     observable = as_observable(observable)
@@ -99,8 +105,8 @@ def expectation(
             observable, stats, schedule, order, form=form, limit=limit_T_infinity, assume=assume
         )
     if eta_value is not None:
-        return _at(expectation(observable, stats, schedule, order, assume=assume), eta_value)
-    terms = diagram_terms(schedule, order, assume=assume, observable=observable)
+        return _at(expectation(observable, stats, schedule, order, assume=assume, progress=progress), eta_value)
+    terms = diagram_terms(schedule, order, assume=assume, observable=observable, progress=progress)
     total = sum(
         (weight * uvalue(D, stats, observable) for D, weight in terms),
         sympy.Integer(0),
@@ -127,6 +133,7 @@ def generalization_gap(
     form: str = "exact",
     limit_T_infinity: bool = False,
     eta_value: float | None = None,
+    progress: bool = False,
 ) -> sympy.Expr:
     """E[l(θ_T) − (1/N)Σₙ l_{xₙ}(θ_T)] to order η^order (root-tied diagrams; options as for :func:`expectation`)."""
     _check_order(order)
@@ -137,8 +144,8 @@ def generalization_gap(
     if resummed:
         return -resummed_expectation(LOSS, stats, schedule, order, **options) / sympy.sympify(schedule.N)
     if eta_value is not None:
-        return _at(generalization_gap(stats, schedule, order, assume=assume), eta_value)
-    terms = diagram_terms(schedule, order, root_tied=True, assume=assume)
+        return _at(generalization_gap(stats, schedule, order, assume=assume, progress=progress), eta_value)
+    terms = diagram_terms(schedule, order, root_tied=True, assume=assume, progress=progress)
     total = sum(
         (weight * uvalue(D, stats) for D, weight in terms),
         sympy.Integer(0),

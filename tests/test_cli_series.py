@@ -48,3 +48,13 @@ def test_series_rejects_bad_schedule(capsys):
     with pytest.raises(SystemExit):
         main(["series", "--order", "2", "--schedule", "5,2,1"])
     assert "must divide" in capsys.readouterr().err
+
+
+def test_progress_bar_goes_to_stderr_and_leaves_output_alone(capsys):
+    quiet = run("enumerate", "--order", "4", "--count", "--no-progress")
+    assert capsys.readouterr().err == ""
+    loud = run("enumerate", "--order", "4", "--count", "--progress")
+    assert loud == quiet == "101\n"
+    assert "order 4" in capsys.readouterr().err
+    assert run("series", "--order", "2", "--progress") == run("series", "--order", "2", "--no-progress")
+    assert "order 2" in capsys.readouterr().err
