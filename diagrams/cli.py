@@ -174,7 +174,8 @@ def _run_parse(args, out: TextIO) -> int:
 
 
 def _show_progress(args) -> bool:
-    return sys.stderr.isatty() if args.progress is None else args.progress
+    chosen = getattr(args, "progress", None)
+    return sys.stderr.isatty() if chosen is None else chosen
 
 
 def _run_enumerate(args, out: TextIO) -> int:
