@@ -161,6 +161,26 @@ def divided_difference(nodes: Sequence[sympy.Expr], function: Callable[[sympy.Ex
     return sympy.factor_terms(total)
 
 
+def _power_divided_difference(nodes: Sequence[sympy.Expr], power: int) -> sympy.Expr:
+    """[x₀, …, x_k] t^power for a whole number ``power``: a polynomial in the nodes.
+
+    Opitz's formula: the (k, 0) entry of Z^power, Z lower bidiagonal with the
+    nodes on its diagonal and ones below it; v ← Z·v from v = e₀.
+
+    >>> x, y = sympy.symbols("x y")
+    >>> _power_divided_difference([x, y], 3)
+    x**2 + x*y + y**2
+    """
+    vector = [sympy.Integer(1)] + [sympy.Integer(0)] * (len(nodes) - 1)
+    for _ in range(power):
+        vector = [sympy.expand(nodes[i] * vector[i] + (vector[i - 1] if i else 0)) for i in range(len(nodes))]
+    return vector[-1]
+
+
+#: Up to this many steps a concrete-T closed form is expanded into a polynomial in η.
+POLYNOMIAL_STEPS = 64
+
+
 def closed_form_sum(
     diagram: Diagram,
     schedule: Schedule,
@@ -187,6 +207,8 @@ def closed_form_sum(
             ys = [sympy.Mul(*(base(e) for e in span)) for span in gaps]
             if limit:
                 total += front / sympy.Mul(*(1 - y for y in ys))
+            elif T.is_Integer and T <= POLYNOMIAL_STEPS:  # a polynomial: no division at all
+                total += front * _power_divided_difference([1, *ys], int(T))
             else:
                 total += front * divided_difference([1, *ys], lambda t: t**T)
         else:

@@ -15,12 +15,21 @@ T = sympy.Symbol("T", positive=True, integer=True)
 
 
 def taylor(expr, order):
-    """Coefficients of η^0..η^order of an expression that is a polynomial or analytic at η = 0."""
-    expr = sympy.cancel(sympy.together(expr))
-    numerator, denominator = sympy.fraction(expr)
-    series = sympy.series(numerator / denominator, eta, 0, order + 1).removeO() if denominator.has(eta) else numerator
-    poly = sympy.Poly(sympy.expand(series), eta)
-    return [sympy.simplify(poly.coeff_monomial(eta**k)) for k in range(order + 1)]
+    """Coefficients of η^0..η^order of a rational function of η that is analytic at η = 0.
+
+    Power-series division of numerator by denominator (exact), which is much
+    faster than sympy.series on these expressions.
+    """
+    numerator, denominator = sympy.fraction(sympy.cancel(sympy.together(expr)))
+    top = sympy.Poly(numerator, eta)
+    bottom = sympy.Poly(denominator, eta)
+    a = [top.coeff_monomial(eta**k) for k in range(order + 1)]
+    b = [bottom.coeff_monomial(eta**k) for k in range(order + 1)]
+    assert b[0] != 0, "not analytic at η = 0"
+    c = []
+    for k in range(order + 1):
+        c.append(sympy.simplify((a[k] - sum(b[j] * c[k - j] for j in range(1, k + 1))) / b[0]))
+    return c
 
 
 def plain(expr, order):
