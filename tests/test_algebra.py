@@ -265,7 +265,7 @@ def landscape_2d():
 def test_combine_values_keeps_the_value(S):
     combined = S.combine_values()
     for stats in (dg.Statistics.symbolic(), dg.Statistics.symbolic(dim=2)):
-        assert sympy.expand(combined.value(stats) - S.value(stats)) == 0
+        assert sympy.cancel(combined.value(stats) - S.value(stats)) == 0
     representatives = [value_representative(D) for D, _ in combined]
     assert len(set(representatives)) == len(combined) and all(D == value_representative(D) for D, _ in combined)
     assert combined.combine_values() == combined
