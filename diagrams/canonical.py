@@ -15,10 +15,27 @@ subtrees, so we label them first:
   labelled-tree code over all branches, pruning branches that known
   automorphisms map onto explored ones.
 
+The code of a node is ``(size, label, children's codes in descending order)``;
+the canonical labelling is the leaf of the search whose root code (its
+*certificate*) is smallest, and the canonical numbering is the postorder of the
+tree with every node's children in descending code order.
+
 |Aut| is the product of (i) the number of label-preserving tree automorphisms
 at a leaf of the search (Π m! over runs of equal sibling codes) and (ii) the
 order of the group the automorphisms induce on the parts, which is the product
 of the orbit sizes met along the first path of the search (orbit–stabilizer).
+
+Everything that depends on the tree alone (children, postorder, subtree sizes)
+is computed once per tree by :class:`TreeSearch` and reused for every
+partition, which is how :mod:`diagrams.enumerate` canonicalizes thousands of
+partitions of one tree shape; the first refinement step, which depends only
+on which nodes are tied, is cached per tree.  With zero or one non-singleton
+part the labels are forced and there is no search.  The certificate is a
+complete invariant, and the canonical numbering is read straight off it
+(:func:`emit`), piecing together cached subtrees.
+
+tests/reference_canonical.py keeps the first, plain implementation of this
+algorithm; the tests check that both agree on every input.
 
 Reference: B. D. McKay and A. Piperno, *Practical graph isomorphism II*,
 J. Symbolic Comput. 60 (2014) 94–112, §2–3.
@@ -26,17 +43,18 @@ J. Symbolic Comput. 60 (2014) 94–112, §2–3.
 
 from __future__ import annotations
 
-from math import factorial
-from typing import Sequence
+from functools import lru_cache
+from typing import Hashable, Sequence
 
-__all__ = ["canonical_form"]
+__all__ = ["canonical_form", "TreeSearch"]
 
 Code = tuple  # (size, label, children codes in descending order)
+Result = tuple[tuple[int, ...], tuple[int, ...], int]
+
+_FIRST_CACHE = 1 << 12  # first-refinement entries kept per tree (2^nodes at most are possible)
 
 
-def canonical_form(
-    parent: Sequence[int | None], part_of: Sequence[int]
-) -> tuple[tuple[int, ...], tuple[int, ...], int]:
+def canonical_form(parent: Sequence[int | None], part_of: Sequence[Hashable]) -> Result:
     """Canonical (parent, part_of) of a rooted tree with parts, and |Aut|.
 
     ``parent[v]`` is v's parent, ``None`` for the root; ``part_of[v]`` is any
@@ -50,149 +68,294 @@ def canonical_form(
     >>> canonical_form([None, 0, 1], [0, 1, 1])          # chain, leaf tied to middle
     ((1, 2), (0, 0, 1), 1)
     """
-    search = _Search(parent, part_of)
-    return search.result()
+    return _tree_search(tuple(parent)).canonical_form(part_of)
+
+
+@lru_cache(maxsize=1024)
+def _tree_search(parent: tuple[int | None, ...]) -> TreeSearch:
+    return TreeSearch(parent)
+
+
+class TreeSearch:
+    """The tree-only half of :func:`canonical_form`, reusable across partitions.
+
+    >>> search = TreeSearch((2, 2, None))
+    >>> search.canonical_form((0, 0, 1)), search.canonical_form((0, 1, 2))
+    (((2, 2), (0, 0, 1), 2), ((2, 2), (0, 1, 2), 2))
+    """
+
+    __slots__ = ("n", "root", "parent", "children", "postorder", "preorder", "internal", "_first")
+
+    def __init__(self, parent: Sequence[int | None]):
+        n = len(parent)
+        children: list[list[int]] = [[] for _ in range(n)]
+        root = -1
+        for v, p in enumerate(parent):
+            if p is None:
+                root = v
+            else:
+                children[p].append(v)
+        postorder, stack = [], [(root, False)]
+        while stack:
+            v, done = stack.pop()
+            if done:
+                postorder.append(v)
+            else:
+                stack.append((v, True))
+                stack.extend((c, False) for c in children[v])
+        size = [1] * n
+        for v in postorder:
+            for c in children[v]:
+                size[v] += size[c]
+        self.n, self.root, self.parent = n, root, tuple(parent)
+        self.children = tuple(map(tuple, children))
+        self.postorder = tuple(postorder)
+        self.preorder = tuple(reversed(postorder))  # parents before children
+        # (node, subtree size, children) of the inner nodes, children before parents
+        self.internal = tuple((v, size[v], self.children[v]) for v in postorder if children[v])
+        self._first: dict[int, tuple[list[Code], list[tuple[int, ...]]]] = {}
+
+    # -- codes ---------------------------------------------------------------
+
+    def codes(self, labels: Sequence[int]) -> list[Code]:
+        """AHU code ``(size, label, children's codes, descending)`` of every node."""
+        code: list[Code] = [(1, label, ()) for label in labels]
+        for v, size, kids in self.internal:
+            if len(kids) == 1:
+                code[v] = (size, labels[v], (code[kids[0]],))
+            else:
+                code[v] = (size, labels[v], tuple(sorted([code[c] for c in kids], reverse=True)))
+        return code
+
+    def paths(self, code: list[Code]) -> list[tuple[int, ...]]:
+        """Each node's root path of subtree-code ranks (an isomorphism-invariant place)."""
+        rank = {c: i for i, c in enumerate(sorted(set(code)))}
+        parent = self.parent
+        path: list[tuple[int, ...]] = [()] * self.n
+        for v in self.preorder:
+            p = parent[v]
+            path[v] = (rank[code[v]],) if p is None else path[p] + (rank[code[v]],)
+        return path
+
+    def first_refinement(self, mask: int) -> tuple[list[Code], list[tuple[int, ...]]]:
+        """Codes and paths when the nodes of ``mask`` (a bit set) carry label 1, the rest 0.
+
+        This is the first step of every search (all non-singleton parts in one
+        cell), so it is cached per tree: it depends on the set of tied nodes only.
+        """
+        found = self._first.get(mask)
+        if found is None:
+            if len(self._first) >= _FIRST_CACHE:
+                self._first.clear()
+            code = self.codes([(mask >> v) & 1 for v in range(self.n)])
+            found = self._first[mask] = (code, self.paths(code))
+        return found
+
+    # -- canonical form ----------------------------------------------------------
+
+    def canonical_form(self, part_of: Sequence[Hashable]) -> Result:
+        """:func:`canonical_form` for this tree and ``part_of``."""
+        members: dict[Hashable, list[int]] = {}
+        for v, name in enumerate(part_of):
+            members.setdefault(name, []).append(v)
+        parts = list(members.values())
+        big = [i for i, m in enumerate(parts) if len(m) > 1]
+        mask = 0
+        for i in big:
+            for v in parts[i]:
+                mask |= 1 << v
+        cert, orbits = self.certificate(parts, big, mask)
+        parent, part_numbers, kernel = emit(cert)
+        return parent, part_numbers, kernel * orbits
+
+    def certificate(self, parts: Sequence[Sequence[int]], big: Sequence[int], mask: int) -> tuple[Code, int]:
+        """(smallest root code over the search, order of the group induced on the parts).
+
+        ``parts`` lists the node lists of every part, ``big`` the indices of the
+        parts with two or more nodes, ``mask`` the bit set of their nodes.  The
+        certificate is a complete invariant: equal certificates, equal diagrams.
+        """
+        if len(big) <= 1:  # labels are forced: 1 on the tied part, 0 elsewhere
+            return self.first_refinement(mask)[0][self.root], 1
+        search = _Search(self, parts, big, mask)
+        search.explore([list(big)], (), True)
+        return search.best_cert, search.orbit_product
+
+
+def emit(cert: Code) -> tuple[tuple[int, ...], tuple[int, ...], int]:
+    """Canonical (parent, part_of) and kernel Π m! of a certificate (a labelled root code).
+
+    Nodes are numbered in postorder with children in descending code order (the
+    order they have in the code); label 0 marks singleton parts, equal positive
+    labels one part; parts are numbered by their first node, the root's last.
+    The kernel counts the label-preserving tree automorphisms.
+
+    >>> emit((3, 0, ((1, 1, ()), (1, 1, ()))))
+    ((2, 2), (0, 0, 1), 2)
+    """
+    labels, ups, kernel = _subtree(cert)  # the whole diagram is not worth caching
+    parent = tuple([v + up for v, up in enumerate(ups[:-1])])
+    root_label = cert[1]
+    number: dict[int, int] = {}
+    part_of: list[int] = []
+    count = 0
+    for label in labels[:-1]:
+        if label == 0:  # a singleton (the root's label is 0 only when it is alone)
+            part_of.append(count)
+            count += 1
+        elif label == root_label:
+            part_of.append(-1)
+        else:
+            if label not in number:
+                number[label] = count
+                count += 1
+            part_of.append(number[label])
+    part_of = [count if p < 0 else p for p in part_of]
+    part_of.append(count)
+    return parent, tuple(part_of), kernel
+
+
+def _subtree(code: Code) -> tuple[tuple[int, ...], tuple[int, ...], int]:
+    """(labels in postorder, distance from each node up to its parent, kernel) of a subtree.
+
+    Distances do not change when the subtree is placed at another offset, so
+    the pieces of a subtree are cached and reused across diagrams.  The root's
+    distance is 0 until its parent places it.
+    """
+    size, label, kids = code
+    if not kids:
+        return (label,), (0,), 1
+    labels: list[int] = []
+    ups: list[int] = []
+    kernel, run, previous = 1, 1, None
+    for kid in kids:
+        kid_labels, kid_ups, kid_kernel = _cached_subtree(kid)
+        labels += kid_labels
+        ups += kid_ups
+        ups[-1] = size - len(labels)  # the kid's root sits at len(labels) − 1, the parent at size − 1
+        kernel *= kid_kernel
+        if kid == previous:
+            run += 1
+            kernel *= run
+        else:
+            run, previous = 1, kid
+    labels.append(label)
+    ups.append(0)
+    return tuple(labels), tuple(ups), kernel
+
+
+_cached_subtree = lru_cache(maxsize=1 << 15)(_subtree)
 
 
 class _Search:
     """One run of individualization–refinement on the non-singleton parts."""
 
-    def __init__(self, parent: Sequence[int | None], part_of: Sequence[int]):
-        n = len(parent)
-        self.children: list[list[int]] = [[] for _ in range(n)]
-        for v, p in enumerate(parent):
-            if p is None:
-                self.root = v
-            else:
-                self.children[p].append(v)
-        members: dict[object, list[int]] = {}
-        for v, name in enumerate(part_of):
-            members.setdefault(name, []).append(v)
-        self.parts = [tuple(m) for m in members.values()]
-        self.part_index = [0] * n
-        for i, m in enumerate(self.parts):
-            for v in m:
-                self.part_index[v] = i
-        self.big = [i for i, m in enumerate(self.parts) if len(m) > 1]
-        self.postorder = self._postorder()
-        self.depth_order = self.postorder[::-1]  # parents before children
-        self.parent = list(parent)
+    __slots__ = ("tree", "parts", "mask", "size", "first_cert", "first_labels", "best_cert", "generators",
+                 "orbit_product")
+
+    def __init__(self, tree: TreeSearch, parts: Sequence[Sequence[int]], big: Sequence[int], mask: int):
+        self.tree = tree
+        self.parts = parts
+        self.mask = mask  # the nodes of the non-singleton parts
+        self.size = len(big)  # their number
         self.first_cert: Code | None = None
-        self.first_labels: dict[int, int] | None = None
-        self.best_cert: Code | None = None
-        self.best_labels: dict[int, int] | None = None
+        self.first_labels: dict[int, int] = {}
+        self.best_cert: Code = ()
         self.generators: list[dict[int, int]] = []
         self.orbit_product = 1
 
-    def _postorder(self) -> list[int]:
-        order, stack = [], [(self.root, False)]
-        while stack:
-            v, done = stack.pop()
-            if done:
-                order.append(v)
-            else:
-                stack.append((v, True))
-                stack.extend((c, False) for c in self.children[v])
-        return order
-
-    # -- labels and codes --------------------------------------------------
-
-    def _node_labels(self, cells: list[list[int]]) -> list[int]:
-        labels = [0] * len(self.parent)
+    def labels(self, cells: list[list[int]]) -> list[int]:
+        labels = [0] * self.tree.n
+        parts = self.parts
         for index, cell in enumerate(cells, start=1):
             for part in cell:
-                for v in self.parts[part]:
+                for v in parts[part]:
                     labels[v] = index
         return labels
 
-    def _codes(self, labels: list[int]) -> list[Code]:
-        code: list[Code] = [()] * len(labels)
-        for v in self.postorder:
-            kids = sorted((code[c] for c in self.children[v]), reverse=True)
-            code[v] = (1 + sum(k[0] for k in kids), labels[v], tuple(kids))
-        return code
+    def split(self, cells: list[list[int]], path: list[tuple[int, ...]]) -> list[list[int]] | None:
+        """Cells split into groups of equal part signature (sorted node paths), in increasing
+        signature order; None when no cell splits."""
+        parts = self.parts
+        new_cells: list[list[int]] = []
+        split = False
+        for cell in cells:
+            if len(cell) == 1:
+                new_cells.append(cell)
+                continue
+            groups: dict[tuple, list[int]] = {}
+            for part in cell:
+                signature = tuple(sorted([path[v] for v in parts[part]]))
+                groups.setdefault(signature, []).append(part)
+            if len(groups) == 1:
+                new_cells.append(cell)
+            else:
+                split = True
+                new_cells.extend(groups[s] for s in sorted(groups))
+        return new_cells if split else None
 
-    def _refine(self, cells: list[list[int]]) -> list[list[int]]:
+    def refine(self, cells: list[list[int]], first: bool = False) -> tuple[list[list[int]], list[Code]]:
         """Split cells by an invariant signature of their parts until stable.
 
         A node's signature is the path of subtree-code ranks from the root down
         to it; a part's signature is the sorted list of its nodes' signatures.
+        Returns the stable cells and the codes labelled by them.  ``first``: the
+        cells are the single cell of all non-singleton parts (cached codes).
         """
-        while True:
-            rank = _ranks(self._codes(self._node_labels(cells)))
-            path: list[tuple[int, ...]] = [()] * len(rank)
-            for v in self.depth_order:
-                p = self.parent[v]
-                path[v] = (rank[v],) if p is None else path[p] + (rank[v],)
-            place = _ranks(path)
-            new_cells: list[list[int]] = []
-            for cell in cells:
-                groups: dict[tuple[int, ...], list[int]] = {}
-                for part in cell:
-                    signature = tuple(sorted(place[v] for v in self.parts[part]))
-                    groups.setdefault(signature, []).append(part)
-                new_cells.extend(groups[s] for s in sorted(groups))
-            if len(new_cells) == len(cells):
-                return cells
-            cells = new_cells
-
-    # -- search ------------------------------------------------------------
-
-    def result(self) -> tuple[tuple[int, ...], tuple[int, ...], int]:
-        if self.big:
-            self._explore([list(self.big)], (), first_path=True)
-            labels = self._node_labels([[p] for p in sorted(self.best_labels, key=self.best_labels.get)])
+        tree = self.tree
+        if first:
+            code, path = tree.first_refinement(self.mask)
         else:
-            labels = [0] * len(self.parent)
-        code = self._codes(labels)
-        kernel = 1
-        for v in self.postorder:
-            runs: dict[Code, int] = {}
-            for c in self.children[v]:
-                runs[code[c]] = runs.get(code[c], 0) + 1
-            for m in runs.values():
-                kernel *= factorial(m)
-        return self._emit(code, labels) + (kernel * self.orbit_product,)
+            code = tree.codes(self.labels(cells))
+            path = tree.paths(code)
+        while True:
+            new_cells = self.split(cells, path)
+            if new_cells is None:
+                return cells, code
+            cells = new_cells
+            code = tree.codes(self.labels(cells))
+            if len(cells) == self.size:  # discrete: nothing left to split
+                return cells, code
+            path = tree.paths(code)
 
-    def _explore(self, cells: list[list[int]], prefix: tuple[int, ...], first_path: bool) -> bool:
+    def explore(self, cells: list[list[int]], prefix: tuple[int, ...], first_path: bool) -> bool:
         """Search below ``prefix``; True when a leaf equivalent to the first leaf was found.
 
         Off the first path the search stops at such a leaf (the subtree is then
         isomorphic to the first one).  On the first path every part of the
         target cell is tried, so the orbit of the first choice is known exactly.
         """
-        cells = self._refine(cells)
+        cells, code = self.refine(cells, first=not prefix)
         target = next((cell for cell in cells if len(cell) > 1), None)
         if target is None:
-            return self._leaf(cells)
+            return self.leaf(cells, code)
         explored: list[int] = []
         for part in target:
-            if explored and self._in_orbit(part, explored, prefix):
+            if explored and self.in_orbit(part, explored, prefix):
                 continue
-            found = self._explore(_individualize(cells, part), prefix + (part,), first_path and not explored)
+            found = self.explore(_individualize(cells, part), prefix + (part,), first_path and not explored)
             if found and not first_path:
                 return True
             explored.append(part)
         if first_path:
-            self.orbit_product *= len(self._orbit(target[0], prefix))
+            self.orbit_product *= len(self.orbit(target[0], prefix))
         return False
 
-    def _leaf(self, cells: list[list[int]]) -> bool:
-        labelling = {cell[0]: index for index, cell in enumerate(cells, start=1)}
-        cert = self._codes(self._node_labels(cells))[self.root]
+    def leaf(self, cells: list[list[int]], code: list[Code]) -> bool:
+        cert = code[self.tree.root]
         if self.first_cert is None:
             self.first_cert = self.best_cert = cert
-            self.first_labels = self.best_labels = labelling
+            self.first_labels = {cell[0]: index for index, cell in enumerate(cells, start=1)}
             return True
         if cert == self.first_cert:
-            inverse = {label: part for part, label in labelling.items()}
+            inverse = {index: cell[0] for index, cell in enumerate(cells, start=1)}
             self.generators.append({p: inverse[label] for p, label in self.first_labels.items()})
             return True
         if cert < self.best_cert:
-            self.best_cert, self.best_labels = cert, labelling
+            self.best_cert = cert
         return False
 
-    def _orbit(self, part: int, prefix: tuple[int, ...]) -> set[int]:
+    def orbit(self, part: int, prefix: tuple[int, ...]) -> set[int]:
         """Orbit of ``part`` under the known automorphisms that fix ``prefix`` pointwise."""
         gens = [g for g in self.generators if all(g[p] == p for p in prefix)]
         orbit, frontier = {part}, [part]
@@ -205,39 +368,10 @@ class _Search:
                     frontier.append(q)
         return orbit
 
-    def _in_orbit(self, part: int, explored: list[int], prefix: tuple[int, ...]) -> bool:
-        return any(part in self._orbit(e, prefix) for e in explored)
-
-    # -- output ------------------------------------------------------------
-
-    def _emit(self, code: list[Code], labels: list[int]) -> tuple[tuple[int, ...], tuple[int, ...]]:
-        """Postorder numbering of the tree with children in descending code order."""
-        order: list[int] = []
-        stack = [(self.root, False)]
-        while stack:
-            v, done = stack.pop()
-            if done:
-                order.append(v)
-                continue
-            stack.append((v, True))
-            kids = sorted(self.children[v], key=code.__getitem__, reverse=True)
-            stack.extend((c, False) for c in reversed(kids))
-        number = {v: i for i, v in enumerate(order)}
-        parent = tuple(number[self.parent[v]] for v in order[:-1])
-        root_part = self.part_index[self.root]
-        part_number: dict[int, int] = {}
-        for v in order:
-            p = self.part_index[v]
-            if p != root_part and p not in part_number:
-                part_number[p] = len(part_number)
-        part_number[root_part] = len(part_number)
-        return parent, tuple(part_number[self.part_index[v]] for v in order)
-
-
-def _ranks(values: list) -> list[int]:
-    """Replace each value by its rank among the distinct values (an invariant relabelling)."""
-    index = {v: i for i, v in enumerate(sorted(set(values)))}
-    return [index[v] for v in values]
+    def in_orbit(self, part: int, explored: list[int], prefix: tuple[int, ...]) -> bool:
+        if not self.generators:
+            return False
+        return any(part in self.orbit(e, prefix) for e in explored)
 
 
 def _individualize(cells: list[list[int]], part: int) -> list[list[int]]:

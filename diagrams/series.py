@@ -16,13 +16,15 @@ coefficients are exact (rationals, statistics symbols, schedule symbols).
 
 from __future__ import annotations
 
-from typing import Iterable
+from functools import partial
+from typing import Any, Iterable
 
 import sympy
 
 from .assumptions import assumption_flags, vanishes
 from .diagram import Diagram
 from .enumerate import enumerate_diagrams
+from .parallel import chunked_map, parallel_options
 from .progress import track
 from .resum import resummed_expectation, resummed_numeric
 from .schedule import Schedule, count_embeddings
@@ -40,13 +42,18 @@ def diagram_terms(
     assume: Iterable[str] = (),
     observable=LOSS,
     progress: bool = False,
+    workers: int | None = None,
+    backend: str | None = None,
+    client: Any = None,
 ) -> Iterable[tuple[Diagram, sympy.Expr]]:
     """(D, (−1/B)^d · L(D)/|Aut(D)|) for every diagram of order ≤ ``order`` that embeds.
 
     ``assume`` names SPEC §7 assumptions (see :mod:`diagrams.assumptions`)
     whose vanishing diagrams are left out; they depend on the ``observable``
     at the root (for the displacement the root's gradient is not G).
-    ``progress=True`` shows a progress bar per order.
+    ``progress=True`` shows a progress bar per order.  ``workers``/
+    ``backend``/``client`` count the embeddings on a process pool or a Dask
+    cluster (see :mod:`diagrams.parallel`): the same terms, in the same order.
 
     >>> [(str(D), w) for D, w in diagram_terms(Schedule.sgd(3), 1)]
     [('[]', 1), ('[a][a]', -3)]
@@ -54,16 +61,57 @@ def diagram_terms(
     ['[]']
     """
     _check_order(order)
+    parallel = parallel_options(workers, backend, client)
+    diagrams = _diagrams(order, root_tied, assume, observable, progress)
+    if parallel.is_serial:
+        pairs = ((diagram, _weight(diagram, schedule)) for diagram in diagrams)
+    else:
+        diagrams = list(diagrams)
+        pairs = zip(diagrams, chunked_map(partial(_weights, schedule=schedule), diagrams, parallel))
+    for diagram, weight in pairs:
+        if weight is not None:
+            yield diagram, weight
+
+
+def _diagrams(order: int, root_tied: bool, assume: Iterable[str], observable, progress: bool) -> Iterable[Diagram]:
+    """The diagrams of order ≤ ``order`` that the assumptions do not make vanish."""
     flags = assumption_flags(assume)
     for d in range(order + 1):
-        sign = (-1 / sympy.sympify(schedule.B)) ** d
         found = enumerate_diagrams(d, root_tied=root_tied)
         for diagram in track(found, f"order {d}", enabled=progress):
-            if flags and vanishes(diagram, observable=observable, **flags):
-                continue
-            count = count_embeddings(diagram, schedule)
-            if count != 0:
-                yield diagram, sign * count / diagram.automorphism_count
+            if not (flags and vanishes(diagram, observable=observable, **flags)):
+                yield diagram
+
+
+def _weight(diagram: Diagram, schedule: Schedule) -> sympy.Expr | None:
+    """(−1/B)^d · L(D)/|Aut(D)|, or None when D does not embed."""
+    count = count_embeddings(diagram, schedule)
+    if count == 0:
+        return None
+    return (-1 / sympy.sympify(schedule.B)) ** diagram.order * count / diagram.automorphism_count
+
+
+def _weights(diagrams: list[Diagram], schedule: Schedule) -> list[sympy.Expr | None]:
+    """:func:`_weight` of each diagram (one task of a parallel run)."""
+    return [_weight(D, schedule) for D in diagrams]
+
+
+def _terms(diagrams: list[Diagram], schedule: Schedule, stats: Statistics, observable) -> list[sympy.Expr | None]:
+    """weight · uvalue of each diagram, None where it does not embed (one task of a parallel run)."""
+    weights = _weights(diagrams, schedule)
+    return [None if w is None else w * uvalue(D, stats, observable) for D, w in zip(diagrams, weights)]
+
+
+def _total(schedule, order, stats, observable, *, root_tied=False, assume=(), progress=False, parallel=None):
+    """Σ weight · uvalue over :func:`diagram_terms`, added up in diagram order on every backend."""
+    if parallel is None or parallel.is_serial:
+        terms = diagram_terms(
+            schedule, order, root_tied=root_tied, assume=assume, observable=observable, progress=progress
+        )
+        return sum((weight * uvalue(D, stats, observable) for D, weight in terms), sympy.Integer(0))
+    diagrams = list(_diagrams(order, root_tied, assume, observable, progress))
+    job = partial(_terms, schedule=schedule, stats=stats, observable=observable)
+    return sum((term for term in chunked_map(job, diagrams, parallel) if term is not None), sympy.Integer(0))
 
 
 def expectation(
@@ -78,6 +126,9 @@ def expectation(
     limit_T_infinity: bool = False,
     eta_value: float | None = None,
     progress: bool = False,
+    workers: int | None = None,
+    backend: str | None = None,
+    client: Any = None,
 ) -> sympy.Expr:
     """E[s(θ_T)] to O(η^(order+1)) for an analytic observable s.
 
@@ -93,8 +144,14 @@ def expectation(
     eigenbasis of H (fast for any T and dimension; a float), and a plain
     series is evaluated at that η.  ``progress=True`` shows a progress bar
     (plain series).
+
+    ``workers=k`` computes the plain series' terms on ``k`` processes,
+    ``backend="dask"`` (with ``client=``) on a Dask cluster (see
+    :mod:`diagrams.parallel`); they are added up in the serial order, so the
+    result is identical.  Resummed sums run serially.
     """
     _check_order(order)
+    parallel = parallel_options(workers, backend, client)
     observable = as_observable(observable)
     resummed = resum or limit_T_infinity or form != "exact"
     if resummed and eta_value is not None:
@@ -105,12 +162,9 @@ def expectation(
             observable, stats, schedule, order, form=form, limit=limit_T_infinity, assume=assume
         )
     if eta_value is not None:
-        return _at(expectation(observable, stats, schedule, order, assume=assume, progress=progress), eta_value)
-    terms = diagram_terms(schedule, order, assume=assume, observable=observable, progress=progress)
-    total = sum(
-        (weight * uvalue(D, stats, observable) for D, weight in terms),
-        sympy.Integer(0),
-    )
+        plain = dict(assume=assume, progress=progress, workers=workers, backend=backend, client=client)
+        return _at(expectation(observable, stats, schedule, order, **plain), eta_value)
+    total = _total(schedule, order, stats, observable, assume=assume, progress=progress, parallel=parallel)
     return _tidy(total)
 
 
@@ -118,7 +172,7 @@ def expected_loss(stats: Statistics, schedule: Schedule, order: int, **options) 
     """E[l(θ_T)], the expected test loss after training, to order η^order.
 
     ``options`` as for :func:`expectation` (``assume``, ``resum``, ``form``,
-    ``limit_T_infinity``).
+    ``limit_T_infinity``, ``eta_value``, ``progress``, ``workers``, ``backend``, ``client``).
     """
     return expectation(LOSS, stats, schedule, order, **options)
 
@@ -134,9 +188,13 @@ def generalization_gap(
     limit_T_infinity: bool = False,
     eta_value: float | None = None,
     progress: bool = False,
+    workers: int | None = None,
+    backend: str | None = None,
+    client: Any = None,
 ) -> sympy.Expr:
     """E[l(θ_T) − (1/N)Σₙ l_{xₙ}(θ_T)] to order η^order (root-tied diagrams; options as for :func:`expectation`)."""
     _check_order(order)
+    parallel = parallel_options(workers, backend, client)
     resummed = resum or limit_T_infinity or form != "exact"
     options = dict(root_tied=True, form=form, limit=limit_T_infinity, assume=assume)
     if resummed and eta_value is not None:
@@ -144,11 +202,10 @@ def generalization_gap(
     if resummed:
         return -resummed_expectation(LOSS, stats, schedule, order, **options) / sympy.sympify(schedule.N)
     if eta_value is not None:
-        return _at(generalization_gap(stats, schedule, order, assume=assume, progress=progress), eta_value)
-    terms = diagram_terms(schedule, order, root_tied=True, assume=assume, progress=progress)
-    total = sum(
-        (weight * uvalue(D, stats) for D, weight in terms),
-        sympy.Integer(0),
+        plain = dict(assume=assume, progress=progress, workers=workers, backend=backend, client=client)
+        return _at(generalization_gap(stats, schedule, order, **plain), eta_value)
+    total = _total(
+        schedule, order, stats, LOSS, root_tied=True, assume=assume, progress=progress, parallel=parallel
     )
     return _tidy(-total / sympy.sympify(schedule.N))
 
