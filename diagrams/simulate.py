@@ -67,6 +67,7 @@ import sympy.stats
 from sympy.stats.rv import RandomSymbol
 
 from .schedule import Schedule
+from .statistics import _to_sympy
 
 __all__ = [
     "simulate_sgd",
@@ -239,7 +240,7 @@ class _Compiled:
             except TypeError:
                 raise ValueError("simulation needs numeric sample values and probabilities") from None
             self.probabilities = probabilities / probabilities.sum()
-            self.exact_distribution = {sympy.sympify(v): sympy.sympify(p) for v, p in items}
+            self.exact_distribution = {_to_sympy(v): _to_sympy(p) for v, p in items}
             return
         dist = self.sample.pspace.distribution
         kind = _NUMPY_SAMPLERS.get(type(dist).__name__, "sympy")

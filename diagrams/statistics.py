@@ -156,7 +156,17 @@ class NumericStatistics(Statistics):
 
 
 def _to_sympy(value) -> sympy.Expr:
-    """An exact sympy number for ints, Fractions and sympy values; a Float for floats."""
+    """An exact sympy number for ints, Fractions and sympy values; a Float for floats.
+
+    Text is refused, never parsed:
+
+    >>> _to_sympy("1/2")
+    Traceback (most recent call last):
+    ...
+    TypeError: expected a number, not the text '1/2' (text is never evaluated)
+    """
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"expected a number, not the text {value!r} (text is never evaluated)")
     if isinstance(value, sympy.Basic):
         return value
     if isinstance(value, Fraction):
