@@ -151,21 +151,32 @@ def expectation(
     result is identical.  Resummed sums run serially.
     """
     _check_order(order)
-    parallel = parallel_options(workers, backend, client)
-    observable = as_observable(observable)
-    resummed = resum or limit_T_infinity or form != "exact"
-    if resummed and eta_value is not None:
-        options = dict(form=form, limit=limit_T_infinity, assume=assume)
-        return resummed_numeric(observable, stats, schedule, order, eta_value, **options)
-    if resummed:
-        return resummed_expectation(
-            observable, stats, schedule, order, form=form, limit=limit_T_infinity, assume=assume
-        )
-    if eta_value is not None:
-        plain = dict(assume=assume, progress=progress, workers=workers, backend=backend, client=client)
-        return _at(expectation(observable, stats, schedule, order, **plain), eta_value)
-    total = _total(schedule, order, stats, observable, assume=assume, progress=progress, parallel=parallel)
-    return _tidy(total)
+    return _quantity(
+        as_observable(observable),
+        stats,
+        schedule,
+        order,
+        scale=lambda total: total,
+        options=dict(assume=assume, resum=resum, form=form, limit_T_infinity=limit_T_infinity, eta_value=eta_value),
+        parallel=parallel_options(workers, backend, client),
+        progress=progress,
+    )
+
+
+def _quantity(observable, stats, schedule, order, *, scale, options, parallel, progress, root_tied=False):
+    """scale(Σ over the diagrams): resummed, numeric (``eta_value``) or the plain series, tidied by powers of η."""
+    assume, eta_value = options["assume"], options["eta_value"]
+    form, limit = options["form"], options["limit_T_infinity"]
+    if options["resum"] or limit or form != "exact":
+        resummed = dict(root_tied=root_tied, form=form, limit=limit, assume=assume)
+        if eta_value is not None:
+            return scale(resummed_numeric(observable, stats, schedule, order, eta_value, **resummed))
+        return scale(resummed_expectation(observable, stats, schedule, order, **resummed))
+    total = _total(
+        schedule, order, stats, observable, root_tied=root_tied, assume=assume, progress=progress, parallel=parallel
+    )
+    result = _tidy(scale(total))
+    return result if eta_value is None else _at(result, eta_value)
 
 
 def expected_loss(stats: Statistics, schedule: Schedule, order: int, **options) -> sympy.Expr:
@@ -194,20 +205,17 @@ def generalization_gap(
 ) -> sympy.Expr:
     """E[l(θ_T) − (1/N)Σₙ l_{xₙ}(θ_T)] to order η^order (root-tied diagrams; options as for :func:`expectation`)."""
     _check_order(order)
-    parallel = parallel_options(workers, backend, client)
-    resummed = resum or limit_T_infinity or form != "exact"
-    options = dict(root_tied=True, form=form, limit=limit_T_infinity, assume=assume)
-    if resummed and eta_value is not None:
-        return -resummed_numeric(LOSS, stats, schedule, order, eta_value, **options) / schedule.N
-    if resummed:
-        return -resummed_expectation(LOSS, stats, schedule, order, **options) / sympy.sympify(schedule.N)
-    if eta_value is not None:
-        plain = dict(assume=assume, progress=progress, workers=workers, backend=backend, client=client)
-        return _at(generalization_gap(stats, schedule, order, **plain), eta_value)
-    total = _total(
-        schedule, order, stats, LOSS, root_tied=True, assume=assume, progress=progress, parallel=parallel
+    return _quantity(
+        LOSS,
+        stats,
+        schedule,
+        order,
+        scale=lambda total: -total / schedule.N,
+        options=dict(assume=assume, resum=resum, form=form, limit_T_infinity=limit_T_infinity, eta_value=eta_value),
+        parallel=parallel_options(workers, backend, client),
+        progress=progress,
+        root_tied=True,
     )
-    return _tidy(-total / sympy.sympify(schedule.N))
 
 
 def displacement(stats: Statistics, schedule: Schedule, order: int, **options) -> tuple[sympy.Expr, ...]:
