@@ -117,14 +117,13 @@ def _structures(diagram: Diagram, units: str, form: str) -> tuple[Gaps, ...]:
     found = gap_structures(diagram, units)
     if form == "exact":
         return found
-    count = len(set(diagram.part_of[: diagram.root])) if units == "parts" else diagram.order
+    count = _row_parts(diagram) if units == "parts" else diagram.order
     return tuple(gaps for gaps in found if len(gaps) == count)
 
 
-def _unit_multiplicity(diagram: Diagram, schedule: Schedule):
-    """Rows to choose: B per part of the non-root nodes (a part's nodes share a row)."""
-    parts = len(set(diagram.part_of[: diagram.root]))
-    return sympy.sympify(schedule.B) ** parts
+def _row_parts(diagram: Diagram) -> int:
+    """How many parts the non-root nodes form; each chooses one of B rows in its batch."""
+    return len(set(diagram.part_of[: diagram.root]))
 
 
 def divided_difference(nodes: Sequence[sympy.Expr], function: Callable[[sympy.Expr], sympy.Expr]) -> sympy.Expr:
@@ -217,7 +216,7 @@ def closed_form_sum(
                 total += 1 / sympy.Mul(*rates)
             else:
                 total += divided_difference([0, *(-a for a in rates)], lambda t: sympy.exp(T * t))
-    return _unit_multiplicity(diagram, schedule) * total
+    return sympy.sympify(schedule.B) ** _row_parts(diagram) * total
 
 
 def propagator_sum(diagram: Diagram, schedule: Schedule, weight: Callable[[int, int], object]):
@@ -477,7 +476,7 @@ def _numeric_z(diagram, schedule, units, rates, form, limit) -> float:
                 total += 1.0 / float(np.prod(sums))
             else:
                 total += _expm(T * _bidiagonal([0.0, *(-a for a in sums)]))[k, 0]
-    return float(schedule.B ** len(set(diagram.part_of[: diagram.root])) * total)
+    return float(schedule.B ** _row_parts(diagram) * total)
 
 
 def _bidiagonal(nodes):
