@@ -273,31 +273,16 @@ class DiagramSum:
         """
         return DiagramSum((value_representative(D), c) for D, c in self._terms)
 
-    def simplify(
-        self,
-        *,
-        at_minimum: bool = False,
-        noiseless: bool = False,
-        gaussian: bool = False,
-        quadratic: bool = False,
-        constant_hessian: bool = False,
-        single_epoch: bool = False,
-        observable="loss",
-    ) -> DiagramSum:
-        """Drop the terms that vanish under the given assumptions (SPEC §7); see :func:`vanishes`.
+    def simplify(self, **assumptions) -> DiagramSum:
+        """Drop the terms that vanish under the given assumptions (SPEC §7).
+
+        The keywords are those of :func:`vanishes` (``at_minimum``,
+        ``noiseless``, ``gaussian``, ``quadratic``, ``constant_hessian``,
+        ``single_epoch``, ``observable``); an unknown one raises ``TypeError``.
 
         >>> parse_sum("[a][a] + [a:b][ab] + [a:b:c][abc] + [abc][a][b][c]").simplify(gaussian=True, quadratic=True)
         DiagramSum('[a][a] + [a:b][ab]')
         """
-        assumptions = dict(
-            at_minimum=at_minimum,
-            noiseless=noiseless,
-            gaussian=gaussian,
-            quadratic=quadratic,
-            constant_hessian=constant_hessian,
-            single_epoch=single_epoch,
-            observable=observable,
-        )
         return DiagramSum((D, c) for D, c in self._terms if not vanishes(D, **assumptions))
 
     def to_cumulants(self) -> DiagramSum:
