@@ -8,18 +8,18 @@
 17
 """
 
-from .diagram import EDGE_LETTERS, MAX_ORDER, Diagram
-from .enumerate import count_diagrams, enumerate_diagrams
+from .core.diagram import EDGE_LETTERS, MAX_ORDER, Diagram
+from .core.enumeration import count_diagrams, enumerate_diagrams
 from .errors import DiagramSyntaxError, InvalidDiagramError, NotationError
-from .landscapes import Landscape
-from .latex import latex, table
+from .landscapes.landscape import Landscape
+from .output.latex import latex, table
 from .notation import parse
-from .schedule import Schedule, ScheduleError, count_embeddings, embedding_polynomial
-from .series import displacement, expectation, expected_loss, generalization_gap
-from .statistics import Statistics
-from .values import eta, uvalue
+from .core.schedule import Schedule, ScheduleError, count_embeddings, embedding_polynomial
+from .series.expectation import displacement, expectation, expected_loss, generalization_gap
+from .values.statistics import Statistics
+from .values.base import eta, uvalue
 from .algebra import DiagramSum, parse_sum, vanishes
-from .simulate import Estimate, SimulationResult, simulate_sgd
+from .landscapes.simulate import Estimate, SimulationResult, simulate_sgd
 
 __all__ = [
     # diagrams and their notation

@@ -36,12 +36,12 @@ import sympy
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from .diagram import Diagram
+from .core.diagram import Diagram
 from .errors import DiagramSyntaxError, InvalidDiagramError
-from .assumptions import vanishes
-from .landscapes import set_partitions
+from .core.assumptions import vanishes
+from .core.partitions import mobius, set_partitions
 from .notation import diagram_from_parse_tree, grammar_text, syntax_error, token_words
-from .values import LOSS, as_observable, eta, uvalue, value_representative
+from .values.base import eta, uvalue, value_representative
 
 __all__ = ["DiagramSum", "parse_sum", "vanishes", "T", "N", "B", "E"]
 
@@ -350,7 +350,7 @@ class DiagramSum:
         return "".join(pieces)
 
     def _repr_latex_(self) -> str:
-        from .latex import latex
+        from .output.latex import latex
 
         return "$\\displaystyle " + latex(self) + "$"
 
@@ -367,11 +367,6 @@ def _is_zero_scalar(value) -> bool:
 
 
 # -- moments and cumulants ----------------------------------------------------------
-
-
-def _mobius(blocks: int) -> int:
-    """μ of the partition lattice from a partition with ``blocks`` blocks up to the one-block partition."""
-    return (-1) ** (blocks - 1) * factorial(blocks - 1)
 
 
 @lru_cache(maxsize=4096)
@@ -391,7 +386,7 @@ def _refinements(diagram: Diagram, moments: bool) -> tuple[tuple[Diagram, int], 
         weight = 1
         if moments:
             for _, count in combination:
-                weight *= _mobius(count)
+                weight *= mobius(count)
         refined = Diagram.from_tree(parent, parts)
         totals[refined] = totals.get(refined, 0) + weight
     return tuple((D, w) for D, w in totals.items() if w)

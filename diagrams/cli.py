@@ -22,17 +22,17 @@ from typing import Sequence, TextIO
 
 import sympy
 
-from .diagram import MAX_ORDER, Diagram
-from .enumerate import enumerate_diagrams
+from .core.diagram import MAX_ORDER, Diagram
+from .core.enumeration import enumerate_diagrams
 from .errors import NotationError
-from .latex import latex, table
+from .output.latex import latex, table
 from .notation import parse
-from .progress import track
-from .schedule import Schedule, ScheduleError, count_embeddings
-from .assumptions import ASSUMPTIONS
-from .series import displacement, expected_loss, generalization_gap
-from .statistics import Statistics
-from .values import eta
+from .runtime.progress import track
+from .core.schedule import Schedule, ScheduleError, count_embeddings
+from .core.assumptions import ASSUMPTIONS
+from .series.expectation import displacement, expected_loss, generalization_gap
+from .values.statistics import Statistics
+from .values.base import eta
 
 __all__ = ["main"]
 

@@ -30,7 +30,7 @@ from pathlib import Path
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from .diagram import MAX_ORDER, Diagram, parents_from_root
+from .core.diagram import MAX_ORDER, Diagram, parents_from_root
 from .errors import DiagramSyntaxError, InvalidDiagramError
 
 __all__ = ["parse", "grammar_text"]

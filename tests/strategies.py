@@ -2,7 +2,7 @@
 builders, brute-force automorphisms, networkx isomorphism and a brute-force
 diagram enumerator.
 
-Nothing here uses ``diagrams.canonical`` (or any other part of the package):
+Nothing here uses ``diagrams.core.canonical`` (or any other part of the package):
 these are the reference implementations the package is checked against.
 
 A *labelled structure* is a pair ``(parent, part_of)`` of tuples indexed by

@@ -13,8 +13,8 @@ from hypothesis import given, settings
 import diagrams as dg
 import reference_canonical as reference
 import strategies as S
-from diagrams import enumerate as enumeration
-from diagrams.canonical import TreeSearch, canonical_form, emit
+from diagrams.core import enumeration
+from diagrams.core.canonical import TreeSearch, canonical_form, emit
 
 # sha256 of "\n".join(f"{D} {|Aut(D)|}") over enumerate_diagrams(d, root_tied=...),
 # recorded with the reference canonical form and the original generate-and-deduplicate

@@ -1,4 +1,4 @@
-"""Pictures of diagrams (diagrams.draw): the layout, and the TikZ, SVG and PNG backends."""
+"""Pictures of diagrams (diagrams.output.draw): the layout, and the TikZ, SVG and PNG backends."""
 
 import io
 import struct
@@ -8,7 +8,7 @@ import pytest
 
 import diagrams as dg
 from diagrams.cli import main
-from diagrams.draw import TIE_WIDTH, draw, layout, to_png, to_svg, to_tikz
+from diagrams.output.draw import TIE_WIDTH, draw, layout, to_png, to_svg, to_tikz
 
 SVG = "{http://www.w3.org/2000/svg}"
 

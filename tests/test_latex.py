@@ -1,4 +1,4 @@
-r"""LaTeX of values, diagrams, series and tables (diagrams.latex), and that it compiles.
+r"""LaTeX of values, diagrams, series and tables (diagrams.output.latex), and that it compiles.
 
 Golden strings were derived by hand from the rules in diagrams/latex.py:
 letters become μ ν λ ρ … in order of first appearance, lower at the first
@@ -16,8 +16,8 @@ import sympy
 
 import diagrams as dg
 from diagrams.cli import main
-from diagrams.latex import INDEX_SYMBOLS, einstein_latex, index_symbol
-from diagrams.values import EinsteinSymbol, coordinate, einstein
+from diagrams.output.latex import INDEX_SYMBOLS, einstein_latex, index_symbol
+from diagrams.values.base import EinsteinSymbol, coordinate, einstein
 
 T, N, E = sympy.symbols("T N E")
 SYM1 = dg.Statistics.symbolic()

@@ -8,7 +8,7 @@ import sympy
 from distributed import Client, LocalCluster
 
 import diagrams as dg
-from diagrams.parallel import parallel_map, parallel_options
+from diagrams.runtime.parallel import ParallelOptions, parallel_map, parallel_options
 
 KINDS = [
     {},
@@ -49,7 +49,7 @@ def test_bad_backend_and_stray_client_are_refused():
 def test_backend_defaults():
     assert parallel_options().backend == "serial"
     assert parallel_options(workers=1).backend == "serial"
-    assert parallel_options(workers=3) == dg.parallel.ParallelOptions("process", 3, None)
+    assert parallel_options(workers=3) == ParallelOptions("process", 3, None)
     assert parallel_options(backend="process").workers >= 1
     marker = object()
     assert parallel_options(client=marker).backend == "dask"
@@ -119,9 +119,9 @@ def test_series_are_the_same_on_every_backend(client):
 def test_diagram_terms_are_the_same_on_every_backend(client):
     schedule = dg.Schedule(N=6, B=2, E=3)
     for options in ({}, {"root_tied": True}, {"assume": ["at_minimum"]}):
-        serial = list(dg.series.diagram_terms(schedule, 3, **options))
-        assert list(dg.series.diagram_terms(schedule, 3, workers=2, **options)) == serial
-        assert list(dg.series.diagram_terms(schedule, 3, client=client, **options)) == serial
+        serial = list(dg.series.expectation.diagram_terms(schedule, 3, **options))
+        assert list(dg.series.expectation.diagram_terms(schedule, 3, workers=2, **options)) == serial
+        assert list(dg.series.expectation.diagram_terms(schedule, 3, client=client, **options)) == serial
 
 
 def test_series_refuse_bad_workers():

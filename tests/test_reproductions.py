@@ -46,8 +46,8 @@ import sympy
 import sympy.stats
 
 import diagrams as dg
-from diagrams.resum import eigenvalue_symbol
-from diagrams.values import EinsteinSymbol
+from diagrams.series.resum import eigenvalue_symbol
+from diagrams.values.base import EinsteinSymbol
 from oracle_sgd import sgd_series
 import paper_formulas as pf
 

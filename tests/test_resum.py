@@ -7,7 +7,7 @@ import pytest
 import sympy
 
 import diagrams as dg
-from diagrams.resum import closed_form_sum, divided_difference, propagator_sum
+from diagrams.series.resum import closed_form_sum, divided_difference, propagator_sum
 from landscape_factory import random_landscape
 
 eta = dg.eta

@@ -10,7 +10,7 @@ import pytest
 import sympy
 
 import diagrams as dg
-from diagrams.resum import _eigen_value_tensor, closed_form_sum, eigenvalue_symbol
+from diagrams.series.resum import _eigen_value_tensor, closed_form_sum, eigenvalue_symbol
 from landscape_factory import random_landscape
 
 u, v, x = sympy.symbols("u v x")
@@ -98,7 +98,7 @@ def test_einstein_eigenbasis_form_matches_numbers(text):
     checked = 0
     for assignment in product(range(3), repeat=D.order):
         rates = [0.04 * eigenvalues[i] for i in assignment]
-        numeric = dg.resum._numeric_z(D, dg.Schedule.sgd(6), "parts", rates, "exact", False)
+        numeric = dg.series.resum._numeric_z(D, dg.Schedule.sgd(6), "parts", rates, "exact", False)
         values = {eigenvalue_symbol(e): eigenvalues[i] for e, i in enumerate(assignment)}
         generic = complex(symbolic_z.subs({**values, T: 6, dg.eta: 0.04}).evalf())
         if np.isfinite(generic):

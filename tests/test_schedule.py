@@ -11,8 +11,8 @@ import pytest
 import sympy
 
 from diagrams import enumerate_diagrams, parse
-from diagrams.diagram import EDGE_LETTERS
-from diagrams.schedule import Schedule, ScheduleError, count_embeddings, embedding_polynomial
+from diagrams.core.diagram import EDGE_LETTERS
+from diagrams.core.schedule import Schedule, ScheduleError, count_embeddings, embedding_polynomial
 
 SCHEDULES = [(3, 1, 1), (2, 1, 2), (2, 2, 1), (4, 2, 1), (2, 1, 3), (4, 2, 2), (6, 3, 2), (6, 2, 3)]
 SMALL_SCHEDULES = [S for S in SCHEDULES if S[0] * S[2] <= 8]  # at most 8 cells

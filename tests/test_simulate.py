@@ -1,4 +1,4 @@
-"""Monte-Carlo SGD (diagrams.simulate) against exact answers: the brute-force oracle on quadratic
+"""Monte-Carlo SGD (diagrams.landscapes.simulate) against exact answers: the brute-force oracle on quadratic
 landscapes (where the η-series terminates, so it is exact), SPEC §6's MeanEstimation formula,
 closed forms for one step of Gauss, plain numpy loops for the schedule semantics (SPEC §1)."""
 
@@ -11,9 +11,9 @@ import pytest
 import sympy
 import sympy.stats
 
-import diagrams.simulate as simulate
+import diagrams.landscapes.simulate as simulate
 from diagrams import Landscape, Schedule, simulate_sgd
-from diagrams.simulate import BLOCK, draw_samples, run_sgd
+from diagrams.landscapes.simulate import BLOCK, draw_samples, run_sgd
 from oracle_sgd import sgd_series
 
 ETA = 0.1

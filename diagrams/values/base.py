@@ -28,7 +28,8 @@ from typing import Union
 
 import sympy
 
-from .diagram import EDGE_LETTERS, Diagram
+from ..core.diagram import EDGE_LETTERS, Diagram
+from ..core.observables import LOSS, Observable, as_observable, coordinate
 from .statistics import Statistics, cumulant_name
 
 __all__ = ["eta", "uvalue", "value_representative", "Observable", "LOSS", "coordinate", "EinsteinSymbol"]
@@ -57,64 +58,30 @@ class EinsteinSymbol(sympy.Symbol):
     __slots__ = ()
 
     def _latex(self, printer) -> str:
-        from .latex import einstein_latex
+        from ..output.latex import einstein_latex
 
         return einstein_latex(self.name, free_indices=printer._settings.get("free_indices", "upper"))
 
 
-class Observable:
-    """What is measured at θ_T: the test loss, a coordinate θ^μ − θ₀^μ, or a sympy expression s(θ).
-
-    Only the derivatives at θ₀ matter: :meth:`derivative` gives ∂_I s(θ₀).
-    """
-
-    def __init__(self, kind: str, detail=None):
-        self.kind, self.detail = kind, detail
-
-    def derivative(self, index: tuple[int, ...], stats: Statistics) -> sympy.Expr:
-        if self.kind == "loss":
-            return stats.cumulant((index,))
-        if self.kind == "coordinate":
-            return sympy.Integer(index == (self.detail,))
-        expr = self.detail
-        if not getattr(stats, "theta0", None):
-            raise ValueError("a general observable s(θ) needs statistics from a Landscape (θ₀ must be known)")
-        for i in index:
-            expr = sympy.diff(expr, stats.params[i])
-        return expr.subs(stats.theta0)
-
-    def root_name(self, letters: str) -> str:
-        """The root factor in Einstein notation (loss or expression observables)."""
-        if self.kind == "loss":
-            return _tensor_name(cumulant_name([len(letters)]), [letters])
-        return f"s_{{{letters}}}" if letters else "s"
-
-    def __eq__(self, other):
-        return isinstance(other, Observable) and (self.kind, self.detail) == (other.kind, other.detail)
-
-    def __hash__(self):
-        return hash((self.kind, str(self.detail)))
-
-    def __repr__(self) -> str:
-        return "LOSS" if self.kind == "loss" else f"Observable({self.kind!r}, {self.detail!r})"
+def root_derivative(observable: Observable, index: tuple[int, ...], stats: Statistics) -> sympy.Expr:
+    """∂_I s(θ₀) for the observable s at the root."""
+    if observable.kind == "loss":
+        return stats.cumulant((index,))
+    if observable.kind == "coordinate":
+        return sympy.Integer(index == (observable.detail,))
+    expr = observable.detail
+    if not getattr(stats, "theta0", None):
+        raise ValueError("a general observable s(θ) needs statistics from a Landscape (θ₀ must be known)")
+    for i in index:
+        expr = sympy.diff(expr, stats.params[i])
+    return expr.subs(stats.theta0)
 
 
-LOSS = Observable("loss")
-
-
-def coordinate(index: int) -> Observable:
-    """The displacement θ^μ − θ₀^μ along parameter ``index``."""
-    return Observable("coordinate", index)
-
-
-def as_observable(observable: Union[str, Observable, sympy.Expr]) -> Observable:
-    if isinstance(observable, Observable):
-        return observable
-    if observable == "loss":
-        return LOSS
-    if isinstance(observable, sympy.Basic):
-        return Observable("expression", observable)
-    raise TypeError(f"observable must be 'loss', an Observable or a sympy expression, got {observable!r}")
+def _root_name(observable: Observable, letters: str) -> str:
+    """The root factor in Einstein notation (loss or expression observables)."""
+    if observable.kind == "loss":
+        return _tensor_name(cumulant_name([len(letters)]), [letters])
+    return f"s_{{{letters}}}" if letters else "s"
 
 
 def uvalue(
@@ -141,7 +108,7 @@ def uvalue(
         for part in diagram.parts:
             indices = [tuple(sorted(assignment[e] for e in incident[v])) for v in part]
             if part == (diagram.root,):
-                term *= observable.derivative(indices[0], stats)
+                term *= root_derivative(observable, indices[0], stats)
             else:
                 term *= stats.cumulant(indices)
             if term == 0:
@@ -201,7 +168,7 @@ def einstein(diagram: Diagram, observable=LOSS, *, representative: bool = True) 
         names = [letters[v] for v in part]
         if part == (diagram.root,):
             if observable.kind != "coordinate":
-                factors.append(observable.root_name(names[0]))
+                factors.append(_root_name(observable, names[0]))
         else:
             names.sort(key=len)
             factors.append(_tensor_name(cumulant_name([len(n) for n in names]), names))

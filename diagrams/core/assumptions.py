@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from .diagram import Diagram
-from .values import LOSS, as_observable
+from .observables import LOSS, as_observable
 
 __all__ = ["ASSUMPTIONS", "vanishes", "assumption_flags"]
 
@@ -52,7 +52,7 @@ def vanishes(
     (True, False)
     >>> [vanishes(parse(t), single_epoch=True) for t in ("[a:ab][b]", "[a:cd][ab:c][bd]", "[a:b][ab]", "[a:a]")]
     [True, True, False, False]
-    >>> from diagrams.values import coordinate
+    >>> from diagrams.core.observables import coordinate
     >>> vanishes(parse("[a:b][ab]"), at_minimum=True, observable=coordinate(0))
     False
     """

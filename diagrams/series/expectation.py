@@ -21,15 +21,16 @@ from typing import Any, Iterable
 
 import sympy
 
-from .assumptions import assumption_flags, vanishes
-from .diagram import Diagram
-from .enumerate import enumerate_diagrams
-from .parallel import chunked_map, parallel_options
-from .progress import track
+from ..core.assumptions import assumption_flags, vanishes
+from ..core.diagram import Diagram
+from ..core.enumeration import enumerate_diagrams
+from ..runtime.parallel import chunked_map, parallel_options
+from ..runtime.progress import track
 from .resum import resummed_expectation, resummed_numeric
-from .schedule import Schedule, count_embeddings
-from .statistics import Statistics
-from .values import LOSS, as_observable, coordinate, eta, uvalue
+from ..core.schedule import Schedule, count_embeddings
+from ..values.statistics import Statistics
+from ..core.observables import LOSS, as_observable, coordinate
+from ..values.base import eta, uvalue
 
 __all__ = ["expectation", "expected_loss", "generalization_gap", "displacement", "diagram_terms"]
 

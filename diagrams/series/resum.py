@@ -42,12 +42,14 @@ from typing import Callable, Sequence
 
 import sympy
 
-from .assumptions import assumption_flags, vanishes
-from .diagram import EDGE_LETTERS, Diagram
-from .enumerate import enumerate_diagrams
-from .schedule import Schedule, _weak_orders
-from .statistics import Statistics
-from .values import LOSS, as_observable, eta, uvalue
+from ..core.assumptions import assumption_flags, vanishes
+from ..core.diagram import EDGE_LETTERS, Diagram
+from ..core.enumeration import enumerate_diagrams
+from ..core.partitions import weak_orders
+from ..core.schedule import Schedule
+from ..values.statistics import Statistics
+from ..core.observables import LOSS, as_observable
+from ..values.base import eta, root_derivative, uvalue
 
 __all__ = [
     "gap_structures",
@@ -95,7 +97,7 @@ def gap_structures(diagram: Diagram, units: str) -> tuple[Gaps, ...]:
         unit_of = list(range(root))
     n_units = len(set(unit_of))
     found = []
-    for height, level in _weak_orders(n_units):
+    for height, level in weak_orders(n_units):
         node_level = [level[u] for u in unit_of] + [height]  # the root sits above every level
         if any(node_level[v] >= node_level[p] for v, p in diagram.edges):
             continue
@@ -364,7 +366,7 @@ def _matrix_rvalue_sum(diagram, observable, stats, schedule) -> sympy.Expr:
             for part in diagram.parts:
                 indices = [tuple(sorted([upper[c] for c in children[v]] + ([lower[v]] if v != root else []))) for v in part]
                 if part == (root,):
-                    value *= observable.derivative(indices[0], stats)
+                    value *= root_derivative(observable, indices[0], stats)
                 else:
                     value *= stats.cumulant(indices)
                 if value == 0:
@@ -440,7 +442,7 @@ def _eigen_value_tensor(diagram, observable, stats, basis):
                 groups.append(tuple(index[start : start + len(edges)]))
                 start += len(edges)
             if part == (root,):
-                tensor[index] = float(observable.derivative(groups[0], stats))
+                tensor[index] = float(root_derivative(observable, groups[0], stats))
             else:
                 tensor[index] = float(stats.cumulant(groups))
         for axis in range(len(axes)):  # rotate every axis into the eigenbasis

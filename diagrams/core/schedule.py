@@ -46,10 +46,12 @@ from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
-from itertools import accumulate, combinations
+from itertools import accumulate
 from math import comb
 
 import sympy
+
+from .partitions import weak_orders
 
 __all__ = ["Schedule", "ScheduleError", "count_embeddings", "embedding_polynomial"]
 
@@ -252,7 +254,7 @@ def _level_epoch_table(
     # its epoch must be strictly below its parent's (batch not below the parent's).
     patterns = Counter()
     edges = [(part_of[v], part_of[parent[v]]) if parent[v] < d else None for v in range(d)]
-    for ell, level in _weak_orders(len(parts)):
+    for ell, level in weak_orders(len(parts)):
         strict = tuple(edge is None or level[edge[0]] >= level[edge[1]] for edge in edges)
         patterns[ell, strict] += 1
     table = Counter()
@@ -261,26 +263,6 @@ def _level_epoch_table(
             if onto:
                 table[ell, j] += ways * onto
     return len(parts), dict(table)
-
-
-@lru_cache(maxsize=8)
-def _weak_orders(n: int) -> tuple[tuple[int, tuple[int, ...]], ...]:
-    """Every map of range(n) onto some range(ℓ) (an ordered set partition), as (ℓ, map)."""
-    found = []
-    level = [0] * n
-
-    def extend(rest: tuple[int, ...], height: int):
-        if not rest:
-            found.append((height, tuple(level)))
-            return
-        for size in range(1, len(rest) + 1):
-            for chosen in combinations(rest, size):
-                for i in chosen:
-                    level[i] = height
-                extend(tuple(i for i in rest if i not in chosen), height + 1)
-
-    extend(tuple(range(n)), 0)
-    return tuple(found)
 
 
 @lru_cache(maxsize=1 << 14)

@@ -47,8 +47,8 @@ from typing import Iterable
 import sympy
 from sympy.printing.latex import LatexPrinter
 
-from .diagram import Diagram
-from .values import EinsteinSymbol, einstein, eta
+from ..core.diagram import Diagram
+from ..values.base import EinsteinSymbol, einstein, eta
 
 __all__ = ["latex", "table", "einstein_latex", "index_symbol", "DiagramLatexPrinter", "INDEX_SYMBOLS"]
 
@@ -362,7 +362,7 @@ def table(diagrams: Iterable[Diagram], schedule=None, stats=None) -> str:
             f"${latex(value)}$",
         ]
         if schedule is not None:
-            from .schedule import count_embeddings
+            from ..core.schedule import count_embeddings
 
             cells.append(f"${latex(sympy.factor(count_embeddings(diagram, schedule)))}$")
         lines.append(" & ".join(cells) + r" \\")
@@ -371,6 +371,6 @@ def table(diagrams: Iterable[Diagram], schedule=None, stats=None) -> str:
 
 
 def _uvalue(diagram: Diagram, stats) -> sympy.Expr:
-    from .values import uvalue
+    from ..values.base import uvalue
 
     return uvalue(diagram, stats)

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from .diagram import Diagram
+from ..core.diagram import Diagram
 
 __all__ = [
     "Layout",

@@ -66,8 +66,8 @@ import sympy
 import sympy.stats
 from sympy.stats.rv import RandomSymbol
 
-from .schedule import Schedule
-from .statistics import _to_sympy
+from ..core.schedule import Schedule
+from ..values.statistics import _to_sympy
 
 __all__ = [
     "simulate_sgd",

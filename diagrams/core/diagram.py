@@ -31,7 +31,7 @@ from typing import Iterable, Sequence
 import networkx as nx
 
 from .canonical import canonical_form
-from .errors import InvalidDiagramError
+from ..errors import InvalidDiagramError
 
 __all__ = ["Diagram", "EDGE_LETTERS", "MAX_ORDER", "parents_from_root"]
 
@@ -260,7 +260,7 @@ class Diagram:
         >>> parse("[a:b][ab]").value()
         C*H*eta**2
         """
-        from .values import uvalue
+        from ..values.base import uvalue
 
         return uvalue(self, stats, observable)
 
@@ -268,7 +268,7 @@ class Diagram:
 
     def _latex(self, printer) -> str:
         """sympy's LaTeX hook: the value in Einstein notation, or by the printer's ``diagram_style``."""
-        from .latex import diagram_latex
+        from ..output.latex import diagram_latex
 
         return diagram_latex(self, printer)
 
@@ -276,12 +276,12 @@ class Diagram:
         return self.text
 
     def _repr_latex_(self) -> str:
-        from .latex import latex
+        from ..output.latex import latex
 
         return "$\\displaystyle %s$" % latex(self)
 
     def _repr_svg_(self) -> str:
-        from .draw import to_svg
+        from ..output.draw import to_svg
 
         return to_svg(self)
 
@@ -292,19 +292,19 @@ class Diagram:
         >>> print(parse("[a][ab][b]").to_latex())
         G_{\mu}H^{\mu}{}_{\nu}G^{\nu}
         """
-        from .latex import latex
+        from ..output.latex import latex
 
         return latex(self, **settings)
 
     def to_tikz(self) -> str:
         """A ``tikzpicture`` of the diagram (see :func:`diagrams.draw.to_tikz`)."""
-        from .draw import to_tikz
+        from ..output.draw import to_tikz
 
         return to_tikz(self)
 
     def draw(self, path, format: str | None = None):
         """Write a picture to ``path`` (.svg, .png or .tex); see :func:`diagrams.draw.draw`."""
-        from .draw import draw
+        from ..output.draw import draw
 
         return draw(self, path, format)
 

@@ -49,7 +49,7 @@ from typing import Any, Iterator
 
 from .canonical import TreeSearch, emit
 from .diagram import MAX_ORDER, Diagram
-from .parallel import parallel_options, run
+from ..runtime.parallel import parallel_options, run
 
 __all__ = ["enumerate_diagrams", "count_diagrams"]
 

@@ -12,16 +12,16 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from math import factorial
 from typing import Mapping, Sequence
 
 import sympy
 import sympy.stats
 from sympy.stats.rv import RandomSymbol
 
-from .statistics import Indices, Statistics, _to_sympy
+from ..core.partitions import joint_cumulant
+from ..values.statistics import Indices, Statistics, _to_sympy
 
-__all__ = ["Landscape", "set_partitions"]
+__all__ = ["Landscape"]
 
 
 class Landscape:
@@ -199,33 +199,7 @@ class LandscapeStatistics(Statistics):
         return self.landscape.expectation(sympy.expand(product))
 
     def _cumulant(self, indices: Indices) -> sympy.Expr:
-        return joint_cumulant(indices, self.moment)
+        return sympy.expand(sympy.Integer(0) + joint_cumulant(indices, self.moment))
 
     def __repr__(self) -> str:
         return f"{self.landscape!r}.statistics(at={self.theta0})"
-
-
-def joint_cumulant(items: Sequence, moment) -> sympy.Expr:
-    """κ(X₁,…,X_j) = Σ_π (|π|−1)!(−1)^{|π|−1} Π_{B∈π} E[Π_{i∈B} X_i] (Möbius inversion).
-
-    ``moment`` maps a sorted tuple of items to the expectation of their product.
-    """
-    total = sympy.Integer(0)
-    for blocks in set_partitions(len(items)):
-        k = len(blocks)
-        term = sympy.Integer((-1) ** (k - 1) * factorial(k - 1))
-        for block in blocks:
-            term *= moment(tuple(sorted(items[i] for i in block)))
-        total += term
-    return sympy.expand(total)
-
-
-def set_partitions(n: int):
-    """All set partitions of range(n), as lists of blocks (new lists each time)."""
-    if n == 0:
-        yield []
-        return
-    for smaller in set_partitions(n - 1):
-        for i in range(len(smaller)):
-            yield [block + [n - 1] if j == i else list(block) for j, block in enumerate(smaller)]
-        yield [list(block) for block in smaller] + [[n - 1]]

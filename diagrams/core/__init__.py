@@ -1,0 +1,1 @@
+"""The diagram and its combinatorics: canonical form, enumeration, schedules and embedding counts."""

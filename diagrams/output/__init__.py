@@ -1,0 +1,1 @@
+"""Presentation: LaTeX, tables and pictures of diagrams, values and series."""

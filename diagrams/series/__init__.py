@@ -1,0 +1,1 @@
+"""Expected observables after SGD as η-series, plain and resummed."""

@@ -1,0 +1,1 @@
+"""Values of diagrams: one kind of statistics (valuation) per module."""
