@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["NotationError", "DiagramSyntaxError", "InvalidDiagramError"]
+__all__ = ["NotationError", "DiagramSyntaxError", "InvalidDiagramError", "ScheduleError"]
 
 
 class NotationError(ValueError):
@@ -47,3 +47,7 @@ class DiagramSyntaxError(NotationError):
 
 class InvalidDiagramError(NotationError):
     """The text is grammatical, or the data well-formed, but it is not a diagram."""
+
+
+class ScheduleError(ValueError):
+    """A schedule whose N, B or E is not allowed; the message names the value."""

@@ -51,15 +51,12 @@ from math import comb
 
 import sympy
 
+from ..errors import ScheduleError
 from .partitions import weak_orders
 
 __all__ = ["Schedule", "ScheduleError", "count_embeddings", "embedding_polynomial"]
 
 Size = int | sympy.Symbol
-
-
-class ScheduleError(ValueError):
-    """A schedule whose N, B or E is not allowed; the message names the value."""
 
 
 def _size(name: str, value: object) -> Size:
@@ -98,7 +95,7 @@ class Schedule:
     >>> Schedule(N=6, B=4)
     Traceback (most recent call last):
     ...
-    diagrams.schedule.ScheduleError: B=4 must divide N=6
+    diagrams.errors.ScheduleError: B=4 must divide N=6
     """
 
     N: Size
