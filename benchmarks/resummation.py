@@ -43,11 +43,11 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     stats = quadratic_statistics()
-    dg.expected_loss(stats, dg.Schedule.sgd(10), 2, resum=True, eta_value=0.05)  # warm the caches
+    dg.expected_loss(stats, dg.Schedule.sgd(10), 2, method=dg.Resummed(), at_eta=0.05)  # warm the caches
     print(f"{'case':58} {'median s':>9}")
     for T in (10**2, 10**4, 10**6):
         seconds = median_seconds(
-            lambda: dg.expected_loss(stats, dg.Schedule.sgd(T), 2, resum=True, eta_value=0.05), args.repeats
+            lambda: dg.expected_loss(stats, dg.Schedule.sgd(T), 2, method=dg.Resummed(), at_eta=0.05), args.repeats
         )
         print(f"{f'2-D quadratic, numeric, T = {T:,}':58} {seconds:9.4f}", flush=True)
     T = sympy.Symbol("T", positive=True, integer=True)
@@ -57,7 +57,7 @@ def main() -> None:
     quartic = dg.Landscape(w**4 / 4 - w**2 + x * w + x**2 * w**2 / 3, [w], x, {-1: sympy.Rational(1, 3), 2: sympy.Rational(2, 3)})
     quartic_stats = quartic.statistics(at={w: sympy.Rational(3, 2)})
     for name, stats_, order in (("Mean Estimation", me_stats, 2), ("quartic", quartic_stats, 2), ("quartic", quartic_stats, 3)):
-        seconds = median_seconds(lambda: dg.expected_loss(stats_, dg.Schedule.sgd(T), order, resum=True), args.repeats)
+        seconds = median_seconds(lambda: dg.expected_loss(stats_, dg.Schedule.sgd(T), order, method=dg.Resummed()), args.repeats)
         print(f"{f'{name}, symbolic T, order {order}':58} {seconds:9.4f}", flush=True)
 
 

@@ -11,7 +11,7 @@ Cases:
 * ``numeric-2d``: the order-3 test loss of a random 2-D quartic landscape
   (exact rational statistics, four-point noise) on Schedule(N=100, B=10, E=3);
 * ``resum-3``, ``resum-4``: the resummed symbolic SGD test loss
-  (``resum=True``, propagators (1 − ηH)^{Δt−1}) to orders 3 and 4.
+  (``method=Resummed()``, propagators (1 − ηH)^{Δt−1}) to orders 3 and 4.
 
 ``--workers k`` also times each case with ``workers=k`` (a process pool).
 Each run prints nothing but its own time; the parent reports the medians.
@@ -68,7 +68,7 @@ def run_case(case: str, workers: int | None) -> float:
         return time.perf_counter() - start
     kind, order = case.split("-")
     start = time.perf_counter()
-    dg.expected_loss(dg.Statistics.symbolic(), dg.Schedule.sgd(T), int(order), resum=kind == "resum", **parallel)
+    dg.expected_loss(dg.Statistics.symbolic(), dg.Schedule.sgd(T), int(order), method=dg.Resummed() if kind == "resum" else dg.PLAIN, **parallel)
     return time.perf_counter() - start
 
 

@@ -8,18 +8,29 @@
 17
 """
 
+from .algebra import DiagramSum
+from .core.assumptions import vanishes
 from .core.diagram import EDGE_LETTERS, MAX_ORDER, Diagram
 from .core.enumeration import count_diagrams, enumerate_diagrams
-from .errors import DiagramSyntaxError, InvalidDiagramError, NotationError
+from .core.observables import LOSS, Observable, coordinate
+from .core.schedule import Schedule, count_embeddings, embedding_polynomial
+from .errors import (
+    DiagramSyntaxError,
+    InvalidDiagramError,
+    MissingStatisticError,
+    NotationError,
+    ResummationError,
+    ScheduleError,
+)
 from .landscapes.landscape import Landscape
-from .output.latex import latex, table
-from .notation import parse
-from .core.schedule import Schedule, ScheduleError, count_embeddings, embedding_polynomial
-from .series.expectation import displacement, expectation, expected_loss, generalization_gap
-from .values.statistics import Statistics
-from .values.base import eta, uvalue
-from .algebra import DiagramSum, parse_sum, vanishes
 from .landscapes.simulate import Estimate, SimulationResult, simulate_sgd
+from .notation import parse
+from .algebra import parse_sum
+from .output.latex import latex, table
+from .series.expectation import displacement, expectation, expected_loss, generalization_gap
+from .series.methods import PLAIN, Plain, Resummed
+from .series.terms import diagram_terms
+from .values import Contraction, Statistics, eta, evaluate, uvalue
 
 __all__ = [
     # diagrams and their notation
@@ -39,19 +50,30 @@ __all__ = [
     "Landscape",
     "eta",
     "uvalue",
+    "Contraction",
+    "evaluate",
     # series
     "expected_loss",
     "generalization_gap",
     "displacement",
     "expectation",
+    "diagram_terms",
+    "PLAIN",
+    "Plain",
+    "Resummed",
+    "LOSS",
+    "Observable",
+    "coordinate",
     # presentation
     "latex",
     "table",
     # errors
-    "ScheduleError",
     "NotationError",
     "DiagramSyntaxError",
     "InvalidDiagramError",
+    "ScheduleError",
+    "MissingStatisticError",
+    "ResummationError",
     # linear combinations of diagrams
     "DiagramSum",
     "parse_sum",

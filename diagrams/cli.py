@@ -31,8 +31,7 @@ from .runtime.progress import track
 from .core.schedule import Schedule, ScheduleError, count_embeddings
 from .core.assumptions import ASSUMPTIONS
 from .series.expectation import displacement, expected_loss, generalization_gap
-from .values.statistics import Statistics
-from .values.base import eta
+from .values import Statistics, eta
 
 __all__ = ["main"]
 

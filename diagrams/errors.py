@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-__all__ = ["NotationError", "DiagramSyntaxError", "InvalidDiagramError", "ScheduleError"]
+__all__ = [
+    "NotationError",
+    "DiagramSyntaxError",
+    "InvalidDiagramError",
+    "ScheduleError",
+    "MissingStatisticError",
+    "ResummationError",
+]
 
 
 class NotationError(ValueError):
@@ -51,3 +58,14 @@ class InvalidDiagramError(NotationError):
 
 class ScheduleError(ValueError):
     """A schedule whose N, B or E is not allowed; the message names the value."""
+
+
+class MissingStatisticError(ValueError, KeyError):
+    """Numeric statistics lack a cumulant that a diagram of the series needs (the message names it)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class ResummationError(ValueError):
+    """A resummed form that does not exist for these statistics: SGD diverges, or the T → ∞ limit does not exist."""

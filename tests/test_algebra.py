@@ -22,8 +22,9 @@ from lark import Lark
 import diagrams as dg
 from diagrams.algebra import B, DiagramSum, E, N, T, parse_sum, vanishes
 from diagrams.notation import grammar_text
-from diagrams.series.expectation import diagram_terms
-from diagrams.values.base import coordinate, eta, value_representative
+from diagrams.series.terms import diagram_terms
+from diagrams.core.observables import coordinate
+from diagrams.values.base import eta, value_representative
 from landscape_factory import random_landscape
 from oracle_sgd import sgd_series
 

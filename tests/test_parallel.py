@@ -112,16 +112,16 @@ def test_series_are_the_same_on_every_backend(client):
         serial = function(stats, schedule, 2)
         assert function(stats, schedule, 2, workers=2) == serial, function.__name__
         assert function(stats, schedule, 2, client=client) == serial, function.__name__
-    at = dg.expected_loss(stats, schedule, 2, eta_value=0.01)
-    assert dg.expected_loss(stats, schedule, 2, eta_value=0.01, workers=2) == at
+    at = dg.expected_loss(stats, schedule, 2, at_eta=0.01)
+    assert dg.expected_loss(stats, schedule, 2, at_eta=0.01, workers=2) == at
 
 
 def test_diagram_terms_are_the_same_on_every_backend(client):
     schedule = dg.Schedule(N=6, B=2, E=3)
     for options in ({}, {"root_tied": True}, {"assume": ["at_minimum"]}):
-        serial = list(dg.series.expectation.diagram_terms(schedule, 3, **options))
-        assert list(dg.series.expectation.diagram_terms(schedule, 3, workers=2, **options)) == serial
-        assert list(dg.series.expectation.diagram_terms(schedule, 3, client=client, **options)) == serial
+        serial = list(dg.diagram_terms(schedule, 3, **options))
+        assert list(dg.diagram_terms(schedule, 3, workers=2, **options)) == serial
+        assert list(dg.diagram_terms(schedule, 3, client=client, **options)) == serial
 
 
 def test_series_refuse_bad_workers():

@@ -46,8 +46,7 @@ import sympy
 import sympy.stats
 
 import diagrams as dg
-from diagrams.series.resum import eigenvalue_symbol
-from diagrams.values.base import EinsteinSymbol
+from diagrams.values.einstein import Contraction, eigenvalue_symbol
 from oracle_sgd import sgd_series
 import paper_formulas as pf
 
@@ -68,7 +67,7 @@ SYMMETRIC = {-2: R(1, 4), 0: R(1, 2), 2: R(1, 4)}
 def coefficient_of(expr, name: str) -> sympy.Expr:
     """The coefficient of the Einstein-notation symbol called ``name`` in an engine result."""
     expr = sympy.expand(expr)
-    (symbol,) = [s for s in expr.free_symbols if isinstance(s, EinsteinSymbol) and s.name == name]
+    (symbol,) = [s for s in expr.free_symbols if isinstance(s, Contraction) and s.name == name]
     return expr.coeff(symbol)
 
 
@@ -92,20 +91,20 @@ def per_step(values_at, T1: int, T2: int) -> float:
 def test_overfit_and_gap_gd_symbolic_exact_form():
     """1-D, symbolic H, C, N, T, exact propagators (1 − ηH)^{Δt−1}.
 
-    Compared: ``expected_loss(resum=True)`` − l with C(1 − (1 − ηH)^T)²/(2NH),
-    ``generalization_gap(resum=True)`` with C(1 − (1 − ηH)^T)/(NH) (derivation in
+    Compared: ``expected_loss(method=Resummed())`` − l with C(1 − (1 − ηH)^T)²/(2NH),
+    ``generalization_gap(method=Resummed())`` with C(1 − (1 − ηH)^T)/(NH) (derivation in
     the module docstring), and their T → ∞ limits C/(2NH) and C/(NH) — the
     gap tends to C/(NH) = tr(H⁻¹C)/N, which is 1/N (AIC) when C = H.
     """
     schedule = dg.Schedule.gd(N, T)
-    loss = dg.expected_loss(SYM, schedule, 2, resum=True, assume=AT_MIN)
+    loss = dg.expected_loss(SYM, schedule, 2, method=dg.Resummed(), assume=AT_MIN)
     assert sympy.simplify(loss - l - pf.overfit_gd_1d(C, H, N, T, eta)) == 0
-    gap = dg.generalization_gap(SYM, schedule, 1, resum=True, assume=AT_MIN)
+    gap = dg.generalization_gap(SYM, schedule, 1, method=dg.Resummed(), assume=AT_MIN)
     assert sympy.simplify(gap - pf.gap_gd_1d(C, H, N, T, eta)) == 0
 
-    loss_limit = dg.expected_loss(SYM, schedule, 2, limit_T_infinity=True, assume=AT_MIN)
+    loss_limit = dg.expected_loss(SYM, schedule, 2, method=dg.Resummed(limit=True), assume=AT_MIN)
     assert sympy.simplify(loss_limit - l - C / (2 * N * H)) == 0
-    gap_limit = dg.generalization_gap(SYM, schedule, 1, limit_T_infinity=True, assume=AT_MIN)
+    gap_limit = dg.generalization_gap(SYM, schedule, 1, method=dg.Resummed(limit=True), assume=AT_MIN)
     assert sympy.simplify(gap_limit - C / (N * H)) == 0
     assert sympy.simplify(gap_limit.subs(C, H)) == 1 / N  # AIC: (model dimension)/N
 
@@ -117,9 +116,9 @@ def test_gap_gd_symbolic_continuous_form_is_the_papers():
     ∫₀ᵀ exp(−ηHu)η du = (1 − exp(−ηHT))/H.
     """
     schedule = dg.Schedule.gd(N, T)
-    gap = dg.generalization_gap(SYM, schedule, 1, form="continuous", assume=AT_MIN)
+    gap = dg.generalization_gap(SYM, schedule, 1, method=dg.Resummed("continuous"), assume=AT_MIN)
     assert sympy.simplify(gap - pf.gap_gd_1d(C, H, N, T, eta, form="continuous")) == 0
-    limit = dg.generalization_gap(SYM, schedule, 1, form="continuous", limit_T_infinity=True, assume=AT_MIN)
+    limit = dg.generalization_gap(SYM, schedule, 1, method=dg.Resummed("continuous", limit=True), assume=AT_MIN)
     assert sympy.simplify(limit - C / (N * H)) == 0
 
 
@@ -146,8 +145,8 @@ def test_overfit_gd_symbolic_continuous_form_is_the_papers():
     schedule = dg.Schedule.gd(N, T)
     paper = pf.overfit_gd_1d(C, H, N, T, eta, form="continuous")
     assert taylor(paper, 2)[2] == C * H * T**2 / (2 * N)  # the paper's form has the exact η² coefficient
-    loss = dg.expected_loss(SYM, schedule, 2, form="continuous", assume=AT_MIN)
-    limit = dg.expected_loss(SYM, schedule, 2, form="continuous", limit_T_infinity=True, assume=AT_MIN)
+    loss = dg.expected_loss(SYM, schedule, 2, method=dg.Resummed("continuous"), assume=AT_MIN)
+    limit = dg.expected_loss(SYM, schedule, 2, method=dg.Resummed("continuous", limit=True), assume=AT_MIN)
     differences = (sympy.simplify(loss - l - paper), sympy.simplify(limit - l - C / (2 * N * H)))
     assert differences == (0, 0), f"engine − paper = {differences}"
 
@@ -196,16 +195,16 @@ def test_overfit_gd_mean_estimation_is_exact_and_matches_the_oracle():
     c = 2 * s**2
     schedule = dg.Schedule.gd(N, T)
     for order in (2, 4):
-        loss = dg.expected_loss(st, schedule, order, resum=True)
+        loss = dg.expected_loss(st, schedule, order, method=dg.Resummed())
         assert sympy.simplify(loss - pf.overfit_gd_1d(c, h, N, T, eta)) == 0
-    gap = dg.generalization_gap(st, schedule, 3, resum=True)
+    gap = dg.generalization_gap(st, schedule, 3, method=dg.Resummed())
     assert sympy.simplify(gap - pf.gap_gd_1d(c, h, N, T, eta)) == 0
 
     values = {h: R(3, 2), s: 1}
     concrete = dg.Landscape(land.loss.subs(values), [theta], x, SKEWED).statistics()
     oracle = sgd_series(land.loss.subs(values), [theta], x, SKEWED, 2, 2, 3, 6)
-    for got, key in [(dg.expected_loss(concrete, dg.Schedule.gd(2, 3), 2, resum=True), "test_loss"),
-                     (dg.generalization_gap(concrete, dg.Schedule.gd(2, 3), 1, resum=True), "gap")]:
+    for got, key in [(dg.expected_loss(concrete, dg.Schedule.gd(2, 3), 2, method=dg.Resummed()), "test_loss"),
+                     (dg.generalization_gap(concrete, dg.Schedule.gd(2, 3), 1, method=dg.Resummed()), "gap")]:
         poly = sympy.Poly(sympy.cancel(got), eta)
         assert poly.degree() <= 6
         assert [poly.coeff_monomial(eta**k) for k in range(7)] == oracle[key]
@@ -231,11 +230,11 @@ def test_overfit_gd_eigenbasis_forms():
     la, lb = eigenvalue_symbol(0), eigenvalue_symbol(1)
     qa, qb = 1 - eta * la, 1 - eta * lb
     schedule = dg.Schedule.gd(N, T)
-    loss = dg.expected_loss(st, schedule, 2, resum=True, assume=AT_MIN)
+    loss = dg.expected_loss(st, schedule, 2, method=dg.Resummed(), assume=AT_MIN)
     factor = coefficient_of(loss, "C_{ab} H_{ab}") - (1 - qa**T) * (1 - qb**T) / (2 * N * la * lb)
     for steps in (1, 2, 5, 12):  # exact rational values: sympy cannot split ((1 − ηλ_a)(1 − ηλ_b))^T itself
         assert sympy.simplify(factor.subs({T: steps, la: R(1, 3), lb: R(5, 2), eta: R(1, 7)})) == 0
-    gap = dg.generalization_gap(st, schedule, 1, resum=True, assume=AT_MIN)
+    gap = dg.generalization_gap(st, schedule, 1, method=dg.Resummed(), assume=AT_MIN)
     assert sympy.simplify(coefficient_of(gap, "C_{aa}") - (1 - qa**T) / (N * la)) == 0
 
     u, v, x = sympy.symbols("u v x")
@@ -251,10 +250,10 @@ def test_overfit_gd_eigenbasis_forms():
     overfit_eigen, gap_eigen = pf.gd_quadratic_eigen(An, Cn, n, steps, rate)
     assert overfit == pytest.approx(overfit_eigen, rel=1e-12)
     assert gap_exact == pytest.approx(gap_eigen, rel=1e-12)
-    assert dg.expected_loss(stats, gd, 2, resum=True, eta_value=rate) == pytest.approx(overfit, rel=1e-10)
-    assert dg.generalization_gap(stats, gd, 1, resum=True, eta_value=rate) == pytest.approx(gap_exact, rel=1e-10)
+    assert dg.expected_loss(stats, gd, 2, method=dg.Resummed(), at_eta=rate) == pytest.approx(overfit, rel=1e-10)
+    assert dg.generalization_gap(stats, gd, 1, method=dg.Resummed(), at_eta=rate) == pytest.approx(gap_exact, rel=1e-10)
     paper_gap = pf.gd_quadratic_eigen(An, Cn, n, steps, rate, form="continuous")[1]
-    assert dg.generalization_gap(stats, gd, 1, form="continuous", eta_value=rate) == pytest.approx(paper_gap, rel=1e-10)
+    assert dg.generalization_gap(stats, gd, 1, method=dg.Resummed("continuous"), at_eta=rate) == pytest.approx(paper_gap, rel=1e-10)
 
 
 # =====================================================================================
@@ -285,10 +284,10 @@ def test_skewness_term_eigenbasis_symbolic():
         ("continuous", True): -(eta**2) / (6 * s),
     }
     for (form, limit), formula in expected.items():
-        loss = dg.expected_loss(st, schedule, 3, resum=True, form=form, limit_T_infinity=limit, assume=AT_MIN)
+        loss = dg.expected_loss(st, schedule, 3, method=dg.Resummed(form, limit=limit), assume=AT_MIN)
         assert sympy.simplify(coefficient_of(loss, "S_{abc} J_{abc}") - formula) == 0, (form, limit)
 
-    splash = dg.expected_loss(SYM, schedule, 3, form="continuous", limit_T_infinity=True, assume=AT_MIN)
+    splash = dg.expected_loss(SYM, schedule, 3, method=dg.Resummed("continuous", limit=True), assume=AT_MIN)
     assert sympy.simplify(sympy.expand(splash).coeff(S * J) + eta**2 / (18 * H)) == 0
 
 
@@ -312,8 +311,8 @@ def test_skewness_sign_against_the_oracle():
     assert [a - b for a, b in zip(skew, flat)] == [0, 0, 0, -2]
 
     stats = {name: dg.Landscape(*skewed_cubic_1d(dist)).statistics() for name, dist in [("skew", SKEWED), ("flat", SYMMETRIC)]}
-    diff = dg.expected_loss(stats["skew"], dg.Schedule.sgd(T), 3, resum=True) - dg.expected_loss(
-        stats["flat"], dg.Schedule.sgd(T), 3, resum=True
+    diff = dg.expected_loss(stats["skew"], dg.Schedule.sgd(T), 3, method=dg.Resummed()) - dg.expected_loss(
+        stats["flat"], dg.Schedule.sgd(T), 3, method=dg.Resummed()
     )
     q = 1 - eta
     assert sympy.simplify(diff - (-(eta**3) / 6 * 2 * 2 * (1 - q ** (3 * T)) / (1 - q**3))) == 0
@@ -348,7 +347,7 @@ def test_skewness_term_eigenbasis_numbers():
     results = {}
     for form in ("exact", "continuous"):
         for limit in (False, True):
-            options = dict(resum=True, form=form, limit_T_infinity=limit, eta_value=rate, assume=AT_MIN)
+            options = dict(method=dg.Resummed(form, limit=limit), at_eta=rate, assume=AT_MIN)
             got = dg.expected_loss(skew, dg.Schedule.sgd(steps), 3, **options) - dg.expected_loss(
                 flat, dg.Schedule.sgd(steps), 3, **options
             )
@@ -388,7 +387,7 @@ def test_entropic_symbolic_flat_direction():
     st = dg.Statistics.symbolic(dim=3)
     la, lb, lc = (eigenvalue_symbol(i) for i in range(3))
     a, b = sympy.symbols("a b", positive=True)
-    move = dg.displacement(st, dg.Schedule.sgd(T), 3, resum=True, form="continuous", assume=AT_MIN)[2]
+    move = dg.displacement(st, dg.Schedule.sgd(T), 3, method=dg.Resummed("continuous"), assume=AT_MIN)[2]
     flat = sympy.limit(coefficient_of(move, "C_{ab} J_{ab2}"), lc, 0).subs({la: a, lb: b})
     s = a + b
     assert sympy.simplify(flat - (-eta / 2 * (T * eta / s - (1 - sympy.exp(-T * eta * s)) / s**2))) == 0
@@ -429,7 +428,7 @@ def test_entropic_drift_along_a_flat_valley():
     rate, T1, T2 = 0.01, 3000, 6000
     slopes = {}
     for form in ("exact", "continuous"):
-        moves = {t: dg.displacement(stats, dg.Schedule.sgd(t), 3, resum=True, form=form, eta_value=rate) for t in (T1, T2)}
+        moves = {t: dg.displacement(stats, dg.Schedule.sgd(t), 3, method=dg.Resummed(form), at_eta=rate) for t in (T1, T2)}
         assert all(abs(moves[t][i]) < 1e-14 for t in (T1, T2) for i in (0, 1))
         slopes[form] = per_step(lambda t: moves[t][2], T1, T2)
     spec = pf.entropic_drift(Cb, A1, A0, rate, form="spec")
@@ -472,7 +471,7 @@ def test_entropic_displacement_against_the_moment_recursion_and_the_oracle():
         sigma = K @ sigma @ K.T + rate**2 * Cb
         recursion[t + 1] = total
     for steps in (1, 7, 40):
-        got = dg.displacement(stats, dg.Schedule.sgd(steps), 3, resum=True, eta_value=rate)[2]
+        got = dg.displacement(stats, dg.Schedule.sgd(steps), 3, method=dg.Resummed(), at_eta=rate)[2]
         assert got == pytest.approx(recursion[steps], rel=1e-10, abs=1e-15)
 
     steps = 4
@@ -481,7 +480,7 @@ def test_entropic_displacement_against_the_moment_recursion_and_the_oracle():
     assert oracle == [0, 0, 0, third]
     plain = sympy.Poly(dg.displacement(stats, dg.Schedule.sgd(steps), 3)[2], eta)
     assert [plain.coeff_monomial(eta**k) for k in range(4)] == oracle
-    resummed = sympy.Poly(sympy.expand(dg.displacement(stats, dg.Schedule.sgd(steps), 3, resum=True)[2]), eta)
+    resummed = sympy.Poly(sympy.expand(dg.displacement(stats, dg.Schedule.sgd(steps), 3, method=dg.Resummed())[2]), eta)
     assert [resummed.coeff_monomial(eta**k) for k in range(4)] == oracle
 
 
@@ -503,7 +502,7 @@ def test_entropic_nondegenerate_minimum_paper_drops_one_over_eta():
     for i in range(2):
         for j in range(2):
             Jn[i, j, 2] = Jn[i, 2, j] = Jn[2, i, j] = A1[i, j]
-    got = np.array(dg.displacement(stats, dg.Schedule.sgd(10), 3, form="continuous", limit_T_infinity=True, eta_value=rate))
+    got = np.array(dg.displacement(stats, dg.Schedule.sgd(10), 3, method=dg.Resummed("continuous", limit=True), at_eta=rate))
     derived = pf.entropic_displacement_nondegenerate(Cn, Jn, Hn, rate)
     assert got == pytest.approx(derived, rel=1e-10, abs=1e-14)
     assert abs(derived[2]) > 1e-4
@@ -598,7 +597,7 @@ def test_helix_resummed_drift(helix, rate):
     T2 = 2 * T1
     got = {}
     for form in ("exact", "continuous"):
-        options = dict(resum=True, form=form, eta_value=rate, assume=HELIX_ASSUME)
+        options = dict(method=dg.Resummed(form), at_eta=rate, assume=HELIX_ASSUME)
         moves = {t: dg.displacement(st, dg.Schedule.sgd(t), 3, **options) for t in (T1, T2)}
         assert all(abs(moves[t][i]) < 1e-14 for t in (T1, T2) for i in (0, 1))
         got[form] = per_step(lambda t: moves[t][2], T1, T2)
@@ -626,7 +625,7 @@ def test_helix_monte_carlo(helix):
     rate, steps = 0.05, 4000
     result = land.simulate_sgd(dg.Schedule.sgd(steps), rate, trials=1000, seed=7, observables=["displacement"])
     mean, stderr = result["displacement"].mean[2], result["displacement"].stderr[2]
-    predicted = dg.displacement(st, dg.Schedule.sgd(steps), 3, resum=True, eta_value=rate, assume=HELIX_ASSUME)[2]
+    predicted = dg.displacement(st, dg.Schedule.sgd(steps), 3, method=dg.Resummed(), at_eta=rate, assume=HELIX_ASSUME)[2]
     leading = rate**2 * steps / 6 - rate / 18
     assert abs(mean - predicted) < 4 * stderr
     assert abs(mean - leading) < 2 * rate * leading

@@ -7,7 +7,12 @@ import pytest
 import sympy
 
 import diagrams as dg
-from diagrams.series.resum import closed_form_sum, divided_difference, propagator_sum
+from diagrams.core.propagators import Propagation, divided_difference, embedding_sum as propagator_sum
+
+
+def closed_form_sum(D, S, base):
+    """Z(D) in closed form with q_e = base(e) on edge e."""
+    return Propagation(S).z(D, [1 - sympy.Integer(base(e)) if isinstance(base(e), int) else 1 - base(e) for e in range(D.order)])
 from landscape_factory import random_landscape
 
 eta = dg.eta
@@ -49,9 +54,9 @@ def test_resummed_reexpands_to_plain_series_1d(seed, schedule):
     S = dg.Schedule(*schedule)
     order = 3
     for function in (dg.expected_loss, dg.generalization_gap):
-        resummed = function(st, S, order, resum=True)
+        resummed = function(st, S, order, method=dg.Resummed())
         assert taylor(resummed, order) == plain(function(st, S, order), order)
-    (move,) = dg.displacement(st, S, order, resum=True)
+    (move,) = dg.displacement(st, S, order, method=dg.Resummed())
     assert taylor(move, order) == plain(dg.displacement(st, S, order)[0], order)
 
 
@@ -60,9 +65,9 @@ def test_resummed_reexpands_to_plain_series_2d(schedule):
     st = landscape_stats(3, 2, 3)
     S = dg.Schedule(*schedule)
     order = 2
-    resummed = dg.expected_loss(st, S, order, resum=True)
+    resummed = dg.expected_loss(st, S, order, method=dg.Resummed())
     assert plain(resummed, order) == plain(dg.expected_loss(st, S, order), order)
-    moves = dg.displacement(st, S, order, resum=True)
+    moves = dg.displacement(st, S, order, method=dg.Resummed())
     assert [plain(m, order) for m in moves] == [plain(m, order) for m in dg.displacement(st, S, order)]
 
 
@@ -74,13 +79,13 @@ def test_mean_estimation_exact_for_all_T():
     st = land.statistics(at={theta: theta0})
     K = 1 - eta * H
     expected = H / 2 * theta0**2 * K ** (2 * T) + eta**2 * S**2 * H / 2 * (1 - K ** (2 * T)) / (1 - K**2)
-    assert sympy.simplify(dg.expected_loss(st, dg.Schedule.sgd(T), 2, resum=True) - expected) == 0
+    assert sympy.simplify(dg.expected_loss(st, dg.Schedule.sgd(T), 2, method=dg.Resummed()) - expected) == 0
     # higher linkless diagrams vanish here, so more orders change nothing
-    assert sympy.simplify(dg.expected_loss(st, dg.Schedule.sgd(T), 4, resum=True) - expected) == 0
+    assert sympy.simplify(dg.expected_loss(st, dg.Schedule.sgd(T), 4, method=dg.Resummed()) - expected) == 0
     at_zero = dg.Landscape(land.loss, [theta], x, land.distribution).statistics(at={theta: 0})
-    continuous = dg.expected_loss(at_zero, dg.Schedule.sgd(T), 2, form="continuous")
+    continuous = dg.expected_loss(at_zero, dg.Schedule.sgd(T), 2, method=dg.Resummed("continuous"))
     assert sympy.limit(continuous, T, sympy.oo) == eta * S**2 / 4
-    assert sympy.simplify(dg.expected_loss(at_zero, dg.Schedule.sgd(T), 2, form="continuous", limit_T_infinity=True)) == eta * S**2 / 4
+    assert sympy.simplify(dg.expected_loss(at_zero, dg.Schedule.sgd(T), 2, method=dg.Resummed("continuous", limit=True))) == eta * S**2 / 4
 
 
 @pytest.mark.parametrize("text", ["[a][a]", "[a][b][ab]", "[a:b][ab]", "[a:b:c][abc]", "[a][ab:c:d][bcd]", "[a:a]", "[a:b][ac][bc]"])

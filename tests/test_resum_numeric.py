@@ -10,7 +10,6 @@ import pytest
 import sympy
 
 import diagrams as dg
-from diagrams.series.resum import _eigen_value_tensor, closed_form_sum, eigenvalue_symbol
 from landscape_factory import random_landscape
 
 u, v, x = sympy.symbols("u v x")
@@ -47,7 +46,7 @@ def moment_recursion(T: int, B: int, eta: float, theta0) -> float:
 @pytest.mark.parametrize("T, B", [(1, 1), (7, 1), (10, 3), (1000, 2), (10_000, 1)])
 def test_quadratic_additive_noise_matches_moment_recursion(T, B):
     stats = quadratic_with_additive_noise().statistics(at={u: 1, v: 0})
-    got = dg.expected_loss(stats, dg.Schedule(T * B, B, 1), 2, resum=True, eta_value=0.05)
+    got = dg.expected_loss(stats, dg.Schedule(T * B, B, 1), 2, method=dg.Resummed(), at_eta=0.05)
     assert got == pytest.approx(moment_recursion(T, B, 0.05, [1, 0]), rel=1e-10, abs=1e-12)
 
 
@@ -61,49 +60,22 @@ def landscape_stats(seed, dim, degree):
 def test_numeric_equals_symbolic_1d(schedule, form, limit):
     stats = landscape_stats(7, 1, 4)
     S = dg.Schedule(*schedule)
-    options = dict(resum=True, form=form, limit_T_infinity=limit)
+    options = dict(method=dg.Resummed(form, limit=limit))
     if stats.cumulant(((0, 0),)) <= 0 and limit:
         pytest.fail("the random landscape must have H > 0 for limits")  # pragma: no cover - seed is fixed
     symbolic = dg.expected_loss(stats, S, 3, **options)
-    numeric = dg.expected_loss(stats, S, 3, eta_value=0.03, **options)
+    numeric = dg.expected_loss(stats, S, 3, at_eta=0.03, **options)
     assert numeric == pytest.approx(float(symbolic.subs(dg.eta, 0.03)), rel=1e-9)
     gap = dg.generalization_gap(stats, S, 3, **options)
-    assert dg.generalization_gap(stats, S, 3, eta_value=0.03, **options) == pytest.approx(float(gap.subs(dg.eta, 0.03)), rel=1e-9, abs=1e-12)
+    assert dg.generalization_gap(stats, S, 3, at_eta=0.03, **options) == pytest.approx(float(gap.subs(dg.eta, 0.03)), rel=1e-9, abs=1e-12)
 
 
 @pytest.mark.parametrize("schedule", [(3, 1, 1), (2, 2, 2), (2, 1, 2)], ids=str)
 def test_numeric_equals_exact_matrix_propagators_2d(schedule):
     stats = landscape_stats(3, 2, 3)
     S = dg.Schedule(*schedule)
-    exact = dg.expected_loss(stats, S, 2, resum=True)
-    assert dg.expected_loss(stats, S, 2, resum=True, eta_value=0.07) == pytest.approx(float(exact.subs(dg.eta, 0.07)), rel=1e-9)
-    exact_moves = dg.displacement(stats, S, 2, resum=True)
-    numeric_moves = dg.displacement(stats, S, 2, resum=True, eta_value=0.07)
+    exact = dg.expected_loss(stats, S, 2, method=dg.Resummed())
+    assert dg.expected_loss(stats, S, 2, method=dg.Resummed(), at_eta=0.07) == pytest.approx(float(exact.subs(dg.eta, 0.07)), rel=1e-9)
+    exact_moves = dg.displacement(stats, S, 2, method=dg.Resummed())
+    numeric_moves = dg.displacement(stats, S, 2, method=dg.Resummed(), at_eta=0.07)
     assert numeric_moves == pytest.approx([float(m.subs(dg.eta, 0.07)) for m in exact_moves], rel=1e-9, abs=1e-12)
-
-
-@pytest.mark.parametrize("text", ["[a][a]", "[a][b][ab]", "[a:b][ab]", "[a:b:c][abc]", "[a][b:c][abc]"])
-def test_einstein_eigenbasis_form_matches_numbers(text):
-    """The symbolic m-dimensional form — Einstein value × Z(lambda_<letter>), summed over
-    eigen-indices — agrees with the numeric eigenbasis path wherever the generic formula is
-    finite (distinct eigenvalue sums), and its eigenvalue symbols are the value's letters."""
-    D = dg.parse(text)
-    T = sympy.Symbol("T", positive=True, integer=True)
-    symbolic_z = closed_form_sum(D, dg.Schedule.sgd(T), lambda e: 1 - dg.eta * eigenvalue_symbol(e))
-    name = str(dg.uvalue(D, dg.Statistics.symbolic(dim=3), representative=False) / dg.eta**D.order)
-    letters = {s.name[len("lambda_"):] for s in symbolic_z.free_symbols if s.name.startswith("lambda_")}
-    assert letters == set(dg.EDGE_LETTERS[: D.order])
-    assert all("{" in name and letter in name for letter in letters)
-    eigenvalues = [0.7, 1.9, 3.1]
-    checked = 0
-    for assignment in product(range(3), repeat=D.order):
-        rates = [0.04 * eigenvalues[i] for i in assignment]
-        numeric = dg.series.resum._numeric_z(D, dg.Schedule.sgd(6), "parts", rates, "exact", False)
-        values = {eigenvalue_symbol(e): eigenvalues[i] for e, i in enumerate(assignment)}
-        generic = complex(symbolic_z.subs({**values, T: 6, dg.eta: 0.04}).evalf())
-        if np.isfinite(generic):
-            assert numeric == pytest.approx(generic.real, rel=1e-9)
-            checked += 1
-        exact = closed_form_sum(D, dg.Schedule.sgd(6), lambda e: 1 - sympy.Rational(4, 100) * sympy.nsimplify(eigenvalues[assignment[e]]))
-        assert numeric == pytest.approx(float(exact), rel=1e-9)  # confluent nodes handled exactly
-    assert checked > 0

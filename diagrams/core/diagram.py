@@ -31,6 +31,7 @@ from typing import Iterable, Sequence
 import networkx as nx
 
 from .canonical import canonical_form
+from .observables import as_observable
 from ..errors import InvalidDiagramError
 
 __all__ = ["Diagram", "EDGE_LETTERS", "MAX_ORDER", "parents_from_root"]
@@ -253,16 +254,14 @@ class Diagram:
             graph.add_edge(p, v, letter=EDGE_LETTERS[v])
         return graph
 
-    def value(self, stats=None, observable="loss"):
-        """The un-resummed value uvalue(D) (SPEC §4); see :func:`diagrams.values.uvalue`.
+    def value(self, stats, observable="loss"):
+        """The un-resummed value uvalue(D) (SPEC §4) for ``stats``: ``stats.value(D, observable)``.
 
-        >>> from diagrams import parse
-        >>> parse("[a:b][ab]").value()
+        >>> from diagrams import parse, Statistics
+        >>> parse("[a:b][ab]").value(Statistics.symbolic())
         C*H*eta**2
         """
-        from ..values.base import uvalue
-
-        return uvalue(self, stats, observable)
+        return stats.value(self, as_observable(observable))
 
     # -- presentation (see diagrams.latex and diagrams.draw) --------------
 

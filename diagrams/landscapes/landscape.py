@@ -11,17 +11,20 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Mapping, Sequence
 
 import sympy
 import sympy.stats
 from sympy.stats.rv import RandomSymbol
 
-from ..core.partitions import joint_cumulant
-from ..values.statistics import Indices, Statistics, _to_sympy
+from ..core.numbers import to_exact, to_sympy
+from ..values.landscape import LandscapeStatistics
 
 __all__ = ["Landscape"]
+
+
+#: Float probabilities may miss a total of 1 by this much; they are then rescaled to sum to exactly 1.
+PROBABILITY_TOLERANCE = 1e-9
 
 
 class Landscape:
@@ -29,7 +32,14 @@ class Landscape:
 
     ``distribution`` is a dict {sample value: probability} for a discrete
     sample; omit it when ``sample`` is a sympy.stats random variable such as
-    ``sympy.stats.Normal('z', 0, 1)``.
+    ``sympy.stats.Normal('z', 0, 1)``.  Probabilities are non-negative and
+    sum to 1.  Exact ones (ints, Fractions, sympy numbers) are kept; a float
+    is read as the nearest fraction with a denominator of at most 10¹² (so
+    0.1 is 1/10), and floats that sum to 1 within
+    :data:`PROBABILITY_TOLERANCE` are rescaled to sum to exactly 1.
+
+    >>> Landscape(sympy.Symbol("w") * sympy.Symbol("x"), [sympy.Symbol("w")], sympy.Symbol("x"), {0: 0.3, 1: 0.7}).distribution
+    {0: 3/10, 1: 7/10}
     """
 
     def __init__(self, loss, params: Sequence[sympy.Symbol], sample, distribution: Mapping | None = None):
@@ -45,10 +55,7 @@ class Landscape:
                 raise ValueError("give a distribution {value: probability} or make sample a sympy.stats random variable")
             self.distribution = None
         else:
-            self.distribution = {_to_sympy(v): _to_sympy(p) for v, p in dict(distribution).items()}
-            total = sum(self.distribution.values())
-            if total != 1:
-                raise ValueError(f"probabilities must sum to 1, got {total}")
+            self.distribution = _probabilities(distribution)
 
     @property
     def dim(self) -> int:
@@ -71,7 +78,7 @@ class Landscape:
         unknown = set(point) - set(self.params)
         if unknown:
             raise ValueError(f"'at' names symbols that are not parameters: {sorted(map(str, unknown))}")
-        return LandscapeStatistics(self, {p: _to_sympy(v) for p, v in point.items()})
+        return LandscapeStatistics(self, {p: to_sympy(v) for p, v in point.items()})
 
     def __repr__(self) -> str:
         return f"Landscape({self.loss}, params={list(self.params)}, sample={self.sample})"
@@ -164,7 +171,7 @@ class Landscape:
         (2, 2, 9)
         """
         theta = sympy.Symbol("theta")
-        H, S = _to_sympy(H), _to_sympy(S)
+        H, S = to_sympy(H), to_sympy(S)
         if noise == "rademacher":
             x = sympy.Symbol("x")
             return cls(H * theta**2 / 2 + x * S * theta, [theta], x, {-1: sympy.Rational(1, 2), 1: sympy.Rational(1, 2)})
@@ -174,32 +181,24 @@ class Landscape:
         raise ValueError(f"noise must be 'rademacher' or 'normal', got {noise!r}")
 
 
-class LandscapeStatistics(Statistics):
-    """Statistics of a :class:`Landscape` at a point θ₀, computed exactly on demand."""
-
-    def __init__(self, landscape: Landscape, theta0: Mapping):
-        self.landscape = landscape
-        self.theta0 = dict(theta0)
-        self.params = landscape.params
-        self.dim = landscape.dim
-
-    @lru_cache(maxsize=None)  # noqa: B019
-    def derivative(self, index: tuple[int, ...]) -> sympy.Expr:
-        """∂_I l_x at θ₀, an expression in the sample."""
-        expr = self.landscape.loss
-        for i in index:
-            expr = sympy.diff(expr, self.params[i])
-        return sympy.expand(expr.subs(self.theta0))
-
-    @lru_cache(maxsize=None)  # noqa: B019
-    def moment(self, indices: Indices) -> sympy.Expr:
-        product = sympy.Integer(1)
-        for node in indices:
-            product *= self.derivative(node)
-        return self.landscape.expectation(sympy.expand(product))
-
-    def _cumulant(self, indices: Indices) -> sympy.Expr:
-        return sympy.expand(sympy.Integer(0) + joint_cumulant(indices, self.moment))
-
-    def __repr__(self) -> str:
-        return f"{self.landscape!r}.statistics(at={self.theta0})"
+def _probabilities(distribution: Mapping) -> dict:
+    """{sample value: probability} checked: non-negative, summing to 1 (floats see :class:`Landscape`)."""
+    if not isinstance(distribution, Mapping) or not distribution:
+        raise ValueError("a distribution is a non-empty dict {sample value: probability}")
+    found = {}
+    floats = False
+    for value, probability in distribution.items():
+        if isinstance(probability, float) or hasattr(probability, "dtype"):
+            floats = True
+            p = to_exact(probability)
+        else:
+            p = to_sympy(probability)
+        if p.is_negative or (p.is_number and p < 0):
+            raise ValueError(f"probabilities must be non-negative, got {probability} for the sample value {value}")
+        found[to_sympy(value)] = p
+    total = sympy.Add(*found.values())
+    if total == 1:
+        return found
+    if floats and total.is_number and abs(float(total) - 1) <= PROBABILITY_TOLERANCE:
+        return {value: p / total for value, p in found.items()}
+    raise ValueError(f"probabilities must sum to 1, got {total}")

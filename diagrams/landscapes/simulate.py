@@ -67,7 +67,7 @@ import sympy.stats
 from sympy.stats.rv import RandomSymbol
 
 from ..core.schedule import Schedule
-from ..values.statistics import _to_sympy
+from ..core.numbers import to_sympy
 
 __all__ = [
     "simulate_sgd",
@@ -240,7 +240,7 @@ class _Compiled:
             except TypeError:
                 raise ValueError("simulation needs numeric sample values and probabilities") from None
             self.probabilities = probabilities / probabilities.sum()
-            self.exact_distribution = {_to_sympy(v): _to_sympy(p) for v, p in items}
+            self.exact_distribution = {to_sympy(v): to_sympy(p) for v, p in items}
             return
         dist = self.sample.pspace.distribution
         kind = _NUMPY_SAMPLERS.get(type(dist).__name__, "sympy")

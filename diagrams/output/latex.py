@@ -1,14 +1,14 @@
 r"""LaTeX for diagrams, their values and η-series, and generated diagram tables.
 
 Everything prints through sympy's printer protocol: :class:`Diagram` and
-:class:`~diagrams.values.EinsteinSymbol` carry ``_latex(printer)`` hooks, so
+:class:`~diagrams.values.einstein.Contraction` carry ``_latex(printer)`` hooks, so
 ``sympy.latex([D1, D2])`` and ``sympy.latex(2*value + 1)`` work, and
 :func:`latex` adds what plain sympy cannot know: η-series grouped by powers
 of η, and the 1-D cumulant names ``kappa_{1,2}`` as ``\kappa_{1,2}``.
 
-**Einstein notation** (values of ``Statistics.symbolic(dim>1)``).  The
-engine's text ``'G_{a} H_{ab} G_{b}'`` names contracted indices by letters,
-each used twice.  In LaTeX the letters become Greek indices in order of first
+**Einstein notation** (values of ``Statistics.symbolic(dim>1)``).  A
+:class:`~diagrams.values.einstein.Contraction` (text ``'G_{a} H_{ab} G_{b}'``)
+names contracted indices by letters, each used twice; its factors are walked.  In LaTeX the letters become Greek indices in order of first
 appearance (μ ν λ ρ σ τ α β …; η, θ and κ are skipped, they mean other
 things here); an index is written lower at its first occurrence and upper at
 its second, i.e. raised by η.  A digit is a free index (the coordinate of a
@@ -48,9 +48,12 @@ import sympy
 from sympy.printing.latex import LatexPrinter
 
 from ..core.diagram import Diagram
-from ..values.base import EinsteinSymbol, einstein, eta
+from ..core.schedule import count_embeddings
+from ..values.base import eta
+from ..values.einstein import Contraction, EinsteinStatistics
+from .draw import to_tikz
 
-__all__ = ["latex", "table", "einstein_latex", "index_symbol", "DiagramLatexPrinter", "INDEX_SYMBOLS"]
+__all__ = ["latex", "table", "einstein_latex", "contraction_latex", "index_symbol", "DiagramLatexPrinter", "INDEX_SYMBOLS"]
 
 #: Greek index names in order of use (η, θ, κ and ο are left out).
 INDEX_SYMBOLS = (
@@ -64,7 +67,6 @@ NAMED_TENSORS = {"l": "l", "G": "G", "H": "H", "J": "J", "C": "C", "S": "S", "s"
 DIAGRAM_STYLES = ("value", "text", "tikz")
 FREE_INDEX_POSITIONS = ("upper", "lower")
 
-_FACTOR = re.compile(r"(?P<name>[A-Za-z]+)(?:_\{(?P<indices>[A-Za-z0-9|]*)\})?")
 _EIGENVALUE = re.compile(r"lambda_(?P<letter>[a-zA-Z])")
 _ONE_D_KAPPA = re.compile(r"kappa_\{(?P<degrees>\d+(?:,\d+)*)\}")
 
@@ -79,27 +81,6 @@ def index_symbol(number: int) -> str:
     return base if cycle == 0 else f"{base}_{{{cycle}}}"
 
 
-def _parse_einstein(name: str) -> list[tuple[str, list[str]]] | None:
-    """``[(tensor, [index group, ...]), ...]`` or None when ``name`` is not Einstein text."""
-    factors = []
-    for word in name.split(" "):
-        match = _FACTOR.fullmatch(word)
-        if match is None:
-            return None
-        tensor, indices = match["name"], match["indices"]
-        if tensor not in NAMED_TENSORS and tensor != "kappa":
-            return None
-        if tensor == "kappa" and not indices:
-            return None
-        factors.append((tensor, indices.split("|") if indices else []))
-    return factors
-
-
-def _index_tokens(group: str) -> list[str]:
-    """Letters one by one; a run of digits is one free index."""
-    return re.findall(r"[0-9]+|[A-Za-z]", group)
-
-
 def _slots(indices: list[tuple[str, str]]) -> str:
     """``_{..}`` / ``^{..}`` runs for (symbol, 'lower'|'upper') pairs, ``{}`` between runs."""
     runs: list[tuple[str, list[str]]] = []
@@ -112,19 +93,11 @@ def _slots(indices: list[tuple[str, str]]) -> str:
     return text
 
 
-def _letter_numbers(name: str) -> dict[str, int]:
-    """Contracted letters of an Einstein name, numbered in order of first appearance."""
-    numbers: dict[str, int] = {}
-    for _, groups in _parse_einstein(name) or ():
-        for group in groups:
-            for token in _index_tokens(group):
-                if not token.isdigit():
-                    numbers.setdefault(token, len(numbers))
-    return numbers
-
-
 def einstein_latex(name: str, *, free_indices: str = "upper") -> str:
-    r"""LaTeX of an Einstein-notation value name (see the module docstring).
+    r"""LaTeX of a value given in the engine's Einstein text (see the module docstring).
+
+    The text is read into a :class:`~diagrams.values.einstein.Contraction`
+    and printed from its structure.
 
     >>> print(einstein_latex("C_{ab} H_{ab}"))
     C_{\mu\nu}H^{\mu\nu}
@@ -141,26 +114,32 @@ def einstein_latex(name: str, *, free_indices: str = "upper") -> str:
     """
     if free_indices not in FREE_INDEX_POSITIONS:
         raise ValueError(f"free_indices must be one of {FREE_INDEX_POSITIONS}, got {free_indices!r}")
-    factors = _parse_einstein(name)
-    if factors is None:
-        raise ValueError(f"not an Einstein-notation value: {name!r}")
-    numbers: dict[str, int] = {}
+    return _contraction_text(Contraction.from_text(name), free_indices, None)
+
+
+def contraction_latex(contraction: Contraction, printer) -> str:
+    """The ``_latex`` hook of :class:`~diagrams.values.einstein.Contraction`: its factors, walked."""
+    settings = getattr(printer, "_settings", {})
+    return _contraction_text(contraction, settings.get("free_indices", "upper"), settings.get("index_names"))
+
+
+def _contraction_text(contraction: Contraction, free_indices: str, index_names: dict | None) -> str:
+    """Greek indices by first appearance (or ``index_names``), lower first, upper at the second occurrence."""
+    numbers = dict(index_names or _index_numbers(contraction))
     seen: set[str] = set()
 
-    def place(token: str) -> tuple[str, str]:
-        if token.isdigit():
-            return token, free_indices
-        if token not in numbers:
-            numbers[token] = len(numbers)
+    def place(token) -> tuple[str, str]:
+        if isinstance(token, int):
+            return str(token), free_indices
         position = "upper" if token in seen else "lower"
         seen.add(token)
         return index_symbol(numbers[token]), position
 
     pieces = []
-    for tensor, groups in factors:
-        placed = [[place(token) for token in _index_tokens(group)] for group in groups]
-        if tensor != "kappa":
-            pieces.append(NAMED_TENSORS[tensor] + _slots([slot for group in placed for slot in group]))
+    for factor in contraction.factors:
+        placed = [[place(token) for token in group] for group in factor.groups]
+        if factor.name != "kappa":
+            pieces.append(NAMED_TENSORS[factor.name] + _slots([slot for group in placed for slot in group]))
         elif len(placed) == 1:
             pieces.append(r"(\nabla" + _slots(placed[0]) + " l)")
         else:
@@ -172,12 +151,27 @@ def einstein_latex(name: str, *, free_indices: str = "upper") -> str:
     return text
 
 
-def _is_statistic(symbol: sympy.Symbol) -> bool:
+def _index_numbers(contraction: Contraction) -> dict[str, int]:
+    """The contracted letters numbered in order of first appearance."""
+    return {letter: k for k, letter in enumerate(contraction.letters)}
+
+
+def _is_statistic(symbol: sympy.Basic) -> bool:
     """Whether ``symbol`` is a landscape statistic (as opposed to a schedule size like T or N)."""
-    if isinstance(symbol, EinsteinSymbol):
+    if isinstance(symbol, Contraction):
         return True
-    name = symbol.name
-    return name in NAMED_TENSORS or bool(_ONE_D_KAPPA.fullmatch(name)) or _parse_einstein(name) is not None
+    name = getattr(symbol, "name", "")
+    return name in NAMED_TENSORS or bool(_ONE_D_KAPPA.fullmatch(name)) or _einstein_name(name) is not None
+
+
+def _einstein_name(name: str) -> Contraction | None:
+    """The contraction a plain symbol's name spells in Einstein text, if it does."""
+    if " " not in name and "_{" not in name and name not in NAMED_TENSORS:
+        return None
+    try:
+        return Contraction.from_text(name)
+    except ValueError:
+        return None
 
 
 def diagram_latex(diagram: Diagram, printer) -> str:
@@ -186,10 +180,8 @@ def diagram_latex(diagram: Diagram, printer) -> str:
     if style == "text":
         return r"\texttt{%s}" % diagram.text
     if style == "tikz":
-        from .draw import to_tikz
-
         return to_tikz(diagram)
-    return printer._print(EinsteinSymbol(einstein(diagram)))
+    return printer._print(EinsteinStatistics.contraction(diagram))
 
 
 class DiagramLatexPrinter(LatexPrinter):
@@ -197,7 +189,9 @@ class DiagramLatexPrinter(LatexPrinter):
 
     Extra settings: ``diagram_style`` (``"value"``, ``"text"`` or ``"tikz"``:
     how a Diagram prints), ``group_eta`` (print polynomials in η as series,
-    default True) and ``free_indices`` (``"upper"`` or ``"lower"``).
+    default True), ``free_indices`` (``"upper"`` or ``"lower"``) and
+    ``index_names`` ({letter: number}: the Greek index of each letter, for
+    the eigenvalue symbols of a term; set while a term is printed).
     """
 
     _default_settings = {
@@ -205,6 +199,7 @@ class DiagramLatexPrinter(LatexPrinter):
         "diagram_style": "value",
         "group_eta": True,
         "free_indices": "upper",
+        "index_names": None,
     }
 
     def __init__(self, settings=None):
@@ -214,15 +209,16 @@ class DiagramLatexPrinter(LatexPrinter):
                 raise ValueError(f"{key} must be one of {allowed}, got {self._settings[key]!r}")
 
     def _print_Symbol(self, expr, style="plain"):
+        names = self._settings["index_names"]
         eigen = _EIGENVALUE.fullmatch(expr.name)
-        if eigen and eigen["letter"] in getattr(self, "_letters", {}):
-            return r"\lambda_{%s}" % index_symbol(self._letters[eigen["letter"]])
+        if eigen and names and eigen["letter"] in names:
+            return r"\lambda_{%s}" % index_symbol(names[eigen["letter"]])
         match = _ONE_D_KAPPA.fullmatch(expr.name)
         if match:
             return r"\kappa_{%s}" % match["degrees"]
-        if " " in expr.name or "_{" in expr.name:
-            if _parse_einstein(expr.name) is not None:
-                return einstein_latex(expr.name, free_indices=self._settings["free_indices"])
+        spelled = _einstein_name(expr.name)
+        if spelled is not None and (" " in expr.name or "_{" in expr.name):
+            return self._print(spelled)
         return super()._print_Symbol(expr, style)
 
     def _print_Add(self, expr, order=None):
@@ -233,15 +229,13 @@ class DiagramLatexPrinter(LatexPrinter):
     def _print_Mul(self, expr):
         if self._is_series(expr):
             return self._print_series(expr)
-        values = [f for f in expr.args if isinstance(f, sympy.Symbol) and _parse_einstein(f.name)]
-        if len(values) != 1 or getattr(self, "_letters", None):
+        values = [f for f in expr.args if isinstance(f, Contraction)]
+        if len(values) != 1 or self._settings["index_names"] is not None:
             return super()._print_Mul(expr)
-        # eigenvalue symbols lambda_<letter> of resummed forms take the value's index names
-        self._letters = _letter_numbers(values[0].name)
-        try:
-            return super()._print_Mul(expr)
-        finally:
-            self._letters = {}
+        # the eigenvalue symbols lambda_<letter> of a resummed form take its value's index names
+        settings = {key: value for key, value in self._settings.items() if key in self._default_settings}
+        named = type(self)({**settings, "index_names": _index_numbers(values[0])})
+        return named._print_Mul(expr)
 
     def _is_series(self, expr) -> bool:
         return self._settings["group_eta"] and eta in expr.free_symbols and expr.is_polynomial(eta)
@@ -347,14 +341,12 @@ def table(diagrams: Iterable[Diagram], schedule=None, stats=None) -> str:
     >>> print(text.split(r"\end{tikzpicture} & ")[1].splitlines()[0])
     \texttt{[a][a]} & $1$ & $G_{\mu}G^{\mu}$ & $T$ \\
     """
-    from .draw import to_tikz
-
     headers = ["$D$", "text", r"$|\mathrm{Aut}(D)|$", "value"]
     if schedule is not None:
         headers.append("$L(D)$")
     lines = [r"\begin{tabular}{c" + "l" * (len(headers) - 1) + "}", r"\hline", " & ".join(headers) + r" \\", r"\hline"]
     for diagram in diagrams:
-        value = diagram if stats is None else _uvalue(diagram, stats)
+        value = diagram if stats is None else stats.value(diagram)
         cells = [
             to_tikz(diagram),
             latex(diagram, diagram_style="text"),
@@ -362,15 +354,7 @@ def table(diagrams: Iterable[Diagram], schedule=None, stats=None) -> str:
             f"${latex(value)}$",
         ]
         if schedule is not None:
-            from ..core.schedule import count_embeddings
-
             cells.append(f"${latex(sympy.factor(count_embeddings(diagram, schedule)))}$")
         lines.append(" & ".join(cells) + r" \\")
     lines += [r"\hline", r"\end{tabular}"]
     return "\n".join(lines)
-
-
-def _uvalue(diagram: Diagram, stats) -> sympy.Expr:
-    from ..values.base import uvalue
-
-    return uvalue(diagram, stats)

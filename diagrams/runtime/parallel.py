@@ -41,7 +41,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
 
-__all__ = ["BACKENDS", "ParallelOptions", "parallel_options", "parallel_map", "chunked_map"]
+__all__ = ["BACKENDS", "ParallelOptions", "parallel_options", "parallel_map", "chunked_map", "run", "width"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -196,14 +196,14 @@ def chunked_map(function: Callable[[list[T]], list[R]], items: Sequence[T], opti
     [1, 4, 9, 16, 25]
     """
     items = list(items)
-    k = max(1, min(chunks or 2 * _width(options), len(items)))
+    k = max(1, min(chunks or 2 * width(options), len(items)))
     results: list = [None] * len(items)
     for i, done in enumerate(run(options, function, [items[i::k] for i in range(k)])):
         results[i::k] = done
     return results
 
 
-def _width(options: ParallelOptions) -> int:
+def width(options: ParallelOptions) -> int:
     """How many tasks the backend runs at once."""
     if options.backend == "process":
         return options.workers

@@ -1,123 +1,92 @@
-"""Values of diagrams (SPEC §4): one cumulant factor per part, edges contracted with η.
+"""The valuation protocol: what every kind of statistics answers (SPEC §4, §6).
 
-The un-resummed value ``uvalue(D)`` carries η^order.  With numeric or
-landscape statistics it is a number times η^d: the sum, over every assignment
-of a coordinate to each edge letter, of the product of the parts' cumulant
-entries.  With one-dimensional symbolic statistics it is a product of named
-symbols.  With symbolic tensors (``Statistics.symbolic(dim>1)``) it is one
-symbol whose name is the Einstein expression, letters being the contracted
-indices (indices raised by η).
+A diagram's value is one cumulant factor per part, its edges contracted with
+η.  *How* a value is written depends on what is known about the landscape,
+and that is chosen once, when the statistics are built:
 
-For the test loss the root is just another singleton ∇^k l, so diagrams that
-differ only in which singleton is the root have equal values ("crossing
-symmetry"); :func:`value_representative` picks one of them canonically.
+==========================  ======================================  ================================
+kind (module)               built by                                a value is
+==========================  ======================================  ================================
+symbolic (1-D)              ``Statistics.symbolic()``               a product of named symbols
+einstein (m-D symbolic)     ``Statistics.symbolic(dim=m)``          a structured Einstein contraction
+arrays (numbers)            ``Statistics.numeric(G=..., H=...)``    an exact sum over coordinates
+landscape (exact)           ``Landscape(...).statistics(at=...)``   the same, from exact cumulants
+eigenbasis (floats)         chosen for resummation at a numeric η   a tensor over eigen-indices
+estimated (a model)         ``diagrams.torch.ModelLandscape``       a mean with a standard error
+==========================  ======================================  ================================
 
->>> from diagrams import parse, Statistics
+Every kind is a :class:`Statistics` and answers two questions, in the
+diagram's own edge letters: :meth:`~Statistics.value` (the un-resummed
+value uvalue(D), carrying η^order) and :meth:`~Statistics.resummed_value`
+(Σ over labelled embeddings of the value with a propagator on every edge, for
+a :class:`~diagrams.core.propagators.Propagation`).  The series code sums
+weights times these and never asks which kind it holds.
+
+>>> from diagrams import parse
 >>> uvalue(parse("[a:ab][b]"))
 G*eta**2*kappa_{1,2}
 >>> uvalue(parse("[a][ab][b]"), Statistics.symbolic(dim=2))
 G_{a} H_{ab} G_{b}*eta**2
->>> uvalue(parse("[a][b][ab]"), Statistics.symbolic(dim=2)) == _
-True
 """
 
 from __future__ import annotations
 
-from itertools import product
-from typing import Union
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar, Iterable, Sequence
 
 import sympy
 
-from ..core.diagram import EDGE_LETTERS, Diagram
-from ..core.observables import LOSS, Observable, as_observable, coordinate
-from .statistics import Statistics, cumulant_name
+from ..core.diagram import Diagram
+from ..core.numbers import to_sympy
+from ..core.observables import LOSS, Observable, as_observable
+from ..core.propagators import Propagation
+from ..errors import MissingStatisticError, ResummationError
 
-__all__ = ["eta", "uvalue", "value_representative", "Observable", "LOSS", "coordinate", "EinsteinSymbol"]
+__all__ = [
+    "eta",
+    "Statistics",
+    "uvalue",
+    "value_representative",
+    "incident_edges",
+    "cumulant_name",
+    "canonical_indices",
+    "NAMED_CUMULANTS",
+    "check_curvature",
+]
 
 #: The learning rate (a positive symbol, so limits and powers simplify).
 eta = sympy.Symbol("eta", positive=True)
 
+Indices = tuple[tuple[int, ...], ...]
 
-class EinsteinSymbol(sympy.Symbol):
-    r"""A tensor contraction written in Einstein notation, as one sympy symbol.
+#: Names of the statistics the paper uses, keyed by the sorted node degrees of a part.
+NAMED_CUMULANTS: dict[tuple[int, ...], str] = {
+    (0,): "l",
+    (1,): "G",
+    (2,): "H",
+    (3,): "J",
+    (1, 1): "C",
+    (1, 1, 1): "S",
+}
 
-    Its name is the engine's plain text (``'C_{ab} H_{ab}'``: letters are
-    contracted indices, a digit is a free index), so it prints, compares and
-    pickles like any Symbol of that name; sympy's symbol cache is safe because
-    the class carries no extra state.  Only its LaTeX differs: indices become
-    Greek letters, raised at their second occurrence (see
-    :func:`diagrams.latex.einstein_latex`).
 
-    >>> v = EinsteinSymbol("C_{ab} H_{ab}")
-    >>> str(v), v == EinsteinSymbol("C_{ab} H_{ab}")
-    ('C_{ab} H_{ab}', True)
-    >>> print(sympy.latex(2 * v + 1))
-    2 C_{\mu\nu}H^{\mu\nu} + 1
+def cumulant_name(degrees: Sequence[int]) -> str:
+    """The name of the joint cumulant of ∇^k l_x over the given node degrees.
+
+    >>> cumulant_name((1, 1)), cumulant_name((2, 1)), cumulant_name((4,))
+    ('C', 'kappa_{1,2}', 'kappa_{4}')
     """
-
-    __slots__ = ()
-
-    def _latex(self, printer) -> str:
-        from ..output.latex import einstein_latex
-
-        return einstein_latex(self.name, free_indices=printer._settings.get("free_indices", "upper"))
+    key = tuple(sorted(degrees))
+    return NAMED_CUMULANTS.get(key) or "kappa_{" + ",".join(map(str, key)) + "}"
 
 
-def root_derivative(observable: Observable, index: tuple[int, ...], stats: Statistics) -> sympy.Expr:
-    """∂_I s(θ₀) for the observable s at the root."""
-    if observable.kind == "loss":
-        return stats.cumulant((index,))
-    if observable.kind == "coordinate":
-        return sympy.Integer(index == (observable.detail,))
-    expr = observable.detail
-    if not getattr(stats, "theta0", None):
-        raise ValueError("a general observable s(θ) needs statistics from a Landscape (θ₀ must be known)")
-    for i in index:
-        expr = sympy.diff(expr, stats.params[i])
-    return expr.subs(stats.theta0)
+def canonical_indices(indices: Sequence[Sequence[int]]) -> Indices:
+    """Sort each node's indices and the nodes (cumulants are symmetric in both)."""
+    return tuple(sorted(tuple(sorted(node)) for node in indices))
 
 
-def _root_name(observable: Observable, letters: str) -> str:
-    """The root factor in Einstein notation (loss or expression observables)."""
-    if observable.kind == "loss":
-        return _tensor_name(cumulant_name([len(letters)]), [letters])
-    return f"s_{{{letters}}}" if letters else "s"
-
-
-def uvalue(
-    diagram: Diagram, stats: Statistics | None = None, observable=LOSS, *, representative: bool = True
-) -> sympy.Expr:
-    """The value of ``diagram`` with every edge carrying η (SPEC §4).
-
-    For a root-tied diagram the root is ∇^k l_x of the shared training sample,
-    so its part is a joint cumulant including the root.  Einstein-notation
-    values are written for the crossing-symmetry representative unless
-    ``representative=False`` (then the letters are the diagram's own).
-    """
-    stats = stats or Statistics.symbolic()
-    observable = as_observable(observable)
-    factor = eta**diagram.order
-    if stats.einstein:
-        if observable.kind == "coordinate" and diagram.degrees[diagram.root] != 1:
-            return sympy.Integer(0)
-        return factor * EinsteinSymbol(einstein(diagram, observable))
-    total = sympy.Integer(0)
-    incident = _incident_edges(diagram)
-    for assignment in product(range(stats.dim), repeat=diagram.order):
-        term = sympy.Integer(1)
-        for part in diagram.parts:
-            indices = [tuple(sorted(assignment[e] for e in incident[v])) for v in part]
-            if part == (diagram.root,):
-                term *= root_derivative(observable, indices[0], stats)
-            else:
-                term *= stats.cumulant(indices)
-            if term == 0:
-                break
-        total += term
-    return sympy.expand(factor * total)
-
-
-def _incident_edges(diagram: Diagram) -> list[tuple[int, ...]]:
+def incident_edges(diagram: Diagram) -> list[tuple[int, ...]]:
+    """For each node, its edges (an edge is named by its child node): children first, then its own."""
     return [tuple(diagram.children[v]) + ((v,) if v != diagram.root else ()) for v in range(diagram.order + 1)]
 
 
@@ -144,40 +113,139 @@ def value_representative(diagram: Diagram) -> Diagram:
     return min([diagram, *(diagram.rerooted(v) for v in candidates)], key=lambda D: D.sort_key)
 
 
-def einstein(diagram: Diagram, observable=LOSS, *, representative: bool = True) -> str:
-    """The value as an Einstein expression, indices raised by η.
+def check_curvature(eigenvalues: Sequence[Any], propagation: Propagation, at_eta: float | None) -> None:
+    """Refuse a T → ∞ limit that does not exist: the ``eigenvalues`` of H decide.
 
-    >>> from diagrams import parse
-    >>> einstein(parse("[a][ab:c:d][bcd]"))
-    'G_{a} kappa_{c|d|ab} J_{bcd}'
-    >>> einstein(parse("[a:b][ab]"))
-    'C_{ab} H_{ab}'
+    The exact form needs 0 < ηλ < 2 for every eigenvalue λ (then
+    |1 − ηλ| < 1), the continuous form λ > 0 (H positive definite).  With a
+    symbolic η the exact form needs λ > 0 too (it then holds for η < 2/λ_max).
+    Symbolic eigenvalues are refused only where sympy can decide that they
+    violate the condition.
+
+    >>> from diagrams import Schedule
+    >>> check_curvature([-1], Propagation(Schedule.sgd(5), "continuous", limit=True), None)
+    Traceback (most recent call last):
+    ...
+    diagrams.errors.ResummationError: the T → ∞ limit does not exist: eigenvalue 0 of H is -1 (not positive), so SGD does not converge along its eigenvector; the limit needs H positive definite
     """
-    observable = as_observable(observable)
-    if observable == LOSS and representative:
-        diagram = value_representative(diagram)
-    letters = [
-        "".join(sorted((EDGE_LETTERS[e] for e in edges), key=EDGE_LETTERS.index))
-        for edges in _incident_edges(diagram)
-    ]
-    if observable.kind == "coordinate":  # θ^μ: the root's one edge carries the free index μ
-        (edge,) = _incident_edges(diagram)[diagram.root]
-        letters = [ls.replace(EDGE_LETTERS[edge], str(observable.detail)) for ls in letters]
-    factors = []
-    for part in diagram.parts:
-        names = [letters[v] for v in part]
-        if part == (diagram.root,):
-            if observable.kind != "coordinate":
-                factors.append(_root_name(observable, names[0]))
-        else:
-            names.sort(key=len)
-            factors.append(_tensor_name(cumulant_name([len(n) for n in names]), names))
-    return " ".join(factors)
+    if not propagation.limit:
+        return
+    for k, lam in enumerate(eigenvalues):
+        lam = lam if isinstance(lam, sympy.Basic) else to_sympy(lam)
+        if lam.is_positive is False:
+            raise ResummationError(
+                f"the T → ∞ limit does not exist: eigenvalue {k} of H is {lam} (not positive), so SGD does not"
+                " converge along its eigenvector; the limit needs H positive definite"
+            )
+        if propagation.form == "exact" and at_eta is not None and lam.is_number and not float(lam) * at_eta < 2:
+            raise ResummationError(
+                f"the T → ∞ limit does not exist: η·λ = {at_eta:g}·{float(lam):g} = {at_eta * float(lam):g} ≥ 2"
+                f" for eigenvalue {k} of H, so |1 − ηλ| ≥ 1 and SGD diverges; it needs 0 < ηλ < 2 for every"
+                " eigenvalue"
+            )
 
 
-def _tensor_name(name: str, node_letters: list[str]) -> str:
-    if name == "l":
-        return "l"
-    if name.startswith("kappa"):
-        return "kappa_{" + "|".join(node_letters) + "}"
-    return name + "_{" + "".join(node_letters) + "}"
+class Statistics(ABC):
+    """A valuation: the values of diagrams for one kind of statistics at θ₀ (see the module docstring).
+
+    Build one with :meth:`symbolic`, :meth:`numeric` or
+    :meth:`diagrams.Landscape.statistics`.
+    """
+
+    #: The kinds by name, filled in as their modules define them.
+    kinds: ClassVar[dict[str, type[Statistics]]] = {}
+
+    dim: int = 1
+    #: Sympy parameters and the point θ₀, where a landscape knows them (general observables need them).
+    params: tuple[sympy.Symbol, ...] = ()
+    theta0: dict | None = None
+
+    def __init_subclass__(cls, kind: str | None = None, **options):
+        super().__init_subclass__(**options)
+        if kind is not None:
+            Statistics.kinds[kind] = cls
+
+    # -- building ---------------------------------------------------------------
+
+    @staticmethod
+    def symbolic(dim: int = 1) -> Statistics:
+        """Named sympy symbols (``dim=1``) or symbolic tensors in Einstein notation (``dim>1``).
+
+        >>> Statistics.symbolic().cumulant(((0, 0, 0),))
+        J
+        """
+        if isinstance(dim, bool) or not isinstance(dim, int) or dim < 1:
+            raise ValueError(f"dim must be a positive int, got {dim!r}")
+        return Statistics.kinds["symbolic" if dim == 1 else "einstein"](dim)
+
+    @staticmethod
+    def numeric(dim: int | None = None, **tensors) -> Statistics:
+        """Statistics from numbers: ``l, G, H, J, C, S`` and ``kappa={degrees: array}``.
+
+        An array for node degrees (k₁,…,k_j) (sorted ascending) has k₁+…+k_j
+        axes of length ``dim``, the first k₁ for the first node, and so on;
+        any array-like works (numpy arrays, nested lists), and in one dimension
+        plain numbers do.  Entries may be ints, Fractions, sympy numbers or
+        floats.  Shapes, symmetry and finiteness are checked.
+
+        >>> import numpy as np
+        >>> st = Statistics.numeric(G=np.array([1, 2]), H=np.eye(2))
+        >>> st.cumulant(((1,),)), st.cumulant(((0,), ))
+        (2, 1)
+        >>> Statistics.numeric(G=2, H=1).dim
+        1
+        """
+        return Statistics.kinds["arrays"](dim, tensors)
+
+    # -- the two questions --------------------------------------------------------
+
+    @abstractmethod
+    def value(self, diagram: Diagram, observable: Observable = LOSS) -> Any:
+        """uvalue(D): the diagram's value with every edge carrying η (so η^order included)."""
+
+    def resummed_value(self, diagram: Diagram, observable: Observable, propagation: Propagation) -> Any:
+        """Σ over labelled embeddings of the value with propagators on the edges (SPEC §6)."""
+        raise ResummationError(f"{type(self).__name__} has no resummed values")
+
+    # -- a series' life cycle -------------------------------------------------------
+
+    def prepare(
+        self, diagrams: Sequence[Diagram], observable: Observable, propagation: Propagation | None, at_eta: Any
+    ) -> Statistics:
+        """Check, before any work, that these diagrams can be valued; return the valuation that sums them.
+
+        ``propagation`` is None for a plain series.  Kinds that evaluate a
+        resummed series at a numeric η in another basis return that valuation.
+        """
+        return self
+
+    def term(self, weight: Any, value: Any) -> Any:
+        """weight · value (a series' term), in this kind's number type."""
+        return weight * value
+
+    def total(self, values: Iterable[Any]) -> Any:
+        """Σ of weighted values, in the order given."""
+        return sum(values, sympy.Integer(0))
+
+    def finish(self, total: Any, *, plain: bool, at_eta: Any) -> Any:
+        """The result a user sees: a plain series grouped by powers of η; evaluated at ``at_eta`` if given.
+
+        At a numeric η the result is a float once no symbol is left, else a
+        sympy expression in the remaining symbols.
+        """
+        if plain:
+            total = sympy.collect(sympy.expand(total), eta)
+        if at_eta is None:
+            return total
+        result = total.xreplace({eta: to_sympy(at_eta, symbols=False)})
+        return float(result) if not result.free_symbols else result
+
+
+def uvalue(diagram: Diagram, stats: Statistics | None = None, observable: Any = LOSS) -> Any:
+    """The value of ``diagram`` with every edge carrying η (SPEC §4), for ``stats`` (default: 1-D symbols).
+
+    For a root-tied diagram the root is ∇^k l_x of the shared training sample,
+    so its part is a joint cumulant including the root.
+    """
+    stats = stats if stats is not None else Statistics.symbolic()
+    return stats.value(diagram, as_observable(observable))

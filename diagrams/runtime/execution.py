@@ -1,0 +1,94 @@
+"""How a long computation runs, chosen once: serially or in parallel, with or without a progress bar.
+
+Public functions that do long work take the same keywords — ``workers``,
+``backend``, ``client`` (see :mod:`diagrams.runtime.parallel`) and
+``progress`` — through the :func:`runs_long` decorator, which checks them
+before anything runs and hands the function one :class:`Runtime`.  Work goes
+through :meth:`Runtime.map`, so every path honours the choice: the results
+come back in the items' order whatever the backend, hence identical to the
+serial ones.
+
+>>> Runtime().map(lambda xs: [x * x for x in xs], [1, 2, 3])
+[1, 4, 9]
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence, TypeVar
+
+from .parallel import ParallelOptions, parallel_options, run, width
+from .progress import track
+
+__all__ = ["Runtime", "runs_long"]
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """A checked choice of backend and whether to show progress."""
+
+    parallel: ParallelOptions = field(default_factory=parallel_options)
+    progress: bool = False
+
+    def map(
+        self, function: Callable[[list[Item]], list[Result]], items: Sequence[Item], description: str = "diagrams"
+    ) -> list[Result]:
+        """``function`` over chunks of ``items`` (it maps a list to a list), results in item order.
+
+        Serially the items go one at a time (so a progress bar moves smoothly);
+        in parallel they go in interleaved chunks (item i, i+k, i+2k, … for
+        k = twice the number of workers), so cheap and costly items mix, and
+        the progress bar counts finished chunks.
+        """
+        items = list(items)
+        if self.parallel.is_serial:
+            shown = track(items, description, enabled=self.progress, total=len(items))
+            return [result for item in shown for result in function([item])]
+        k = max(1, min(2 * width(self.parallel), len(items)))
+        results: list = [None] * len(items)
+        done = run(self.parallel, function, [items[i::k] for i in range(k)])
+        for i, chunk in enumerate(track(done, description + " (chunks)", enabled=self.progress, total=k)):
+            results[i::k] = chunk
+        return results
+
+
+RUNTIME_KEYWORDS = ("workers", "backend", "client", "progress")
+
+
+def runs_long(function: Callable) -> Callable:
+    """Give ``function`` (which takes ``runtime=``) the keywords ``workers``, ``backend``, ``client``, ``progress``.
+
+    They are checked when the function is called, before any work; the
+    function receives one :class:`Runtime`.  Its signature, for help() and
+    documentation, shows the four keywords instead of ``runtime``.
+    """
+    signature = inspect.signature(function)
+    if "runtime" not in signature.parameters:
+        raise TypeError(f"{function.__name__} must take a runtime= keyword")
+
+    @functools.wraps(function)
+    def wrapper(*args, workers: int | None = None, backend: str | None = None, client: Any = None,
+                progress: bool = False, **kwargs):
+        if "runtime" in kwargs:
+            raise TypeError(f"{function.__name__}() takes workers=, backend=, client= and progress=, not runtime=")
+        if not isinstance(progress, bool):
+            raise TypeError(f"progress must be True or False, got {progress!r}")
+        runtime = Runtime(parallel_options(workers, backend, client), progress)
+        return function(*args, runtime=runtime, **kwargs)
+
+    parameters = [p for name, p in signature.parameters.items() if name != "runtime"]
+    extra = [
+        inspect.Parameter("workers", inspect.Parameter.KEYWORD_ONLY, default=None, annotation="int | None"),
+        inspect.Parameter("backend", inspect.Parameter.KEYWORD_ONLY, default=None, annotation="str | None"),
+        inspect.Parameter("client", inspect.Parameter.KEYWORD_ONLY, default=None, annotation="Any"),
+        inspect.Parameter("progress", inspect.Parameter.KEYWORD_ONLY, default=False, annotation="bool"),
+    ]
+    variadic = [p for p in parameters if p.kind == inspect.Parameter.VAR_KEYWORD]
+    named = [p for p in parameters if p.kind != inspect.Parameter.VAR_KEYWORD]
+    wrapper.__signature__ = signature.replace(parameters=named + extra + variadic)  # type: ignore[attr-defined]
+    return wrapper
