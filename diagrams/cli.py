@@ -86,9 +86,11 @@ def _parser() -> argparse.ArgumentParser:
     _add_series_options(x, order_required=False)
     x.set_defaults(run=_run_latex)
 
-    d = commands.add_parser("draw", help="a picture of a diagram as SVG, PNG (needs matplotlib) or TikZ")
+    d = commands.add_parser("draw", help="a picture of a diagram as SVG, PNG or PDF (need matplotlib) or TikZ")
     d.add_argument("text", help="a diagram, e.g. '[a:b][ab]'")
-    d.add_argument("-o", "--output", required=True, help="output file; the format comes from .svg, .png or .tex")
+    d.add_argument("-o", "--output", required=True, help="output file; the format comes from .svg, .png, .pdf or .tex")
+    d.add_argument("--dpi", type=float, help="resolution of a PNG in pixels per inch (default 300; vector formats ignore it)")
+    d.add_argument("--scale", type=float, default=1.0, help="multiply the picture's size (default 1)")
     d.set_defaults(run=_run_draw)
 
     t = commands.add_parser("table", help="a LaTeX table of all diagrams of one order (needs tikz)")
@@ -237,9 +239,11 @@ def _run_latex(args, out: TextIO) -> int:
 
 
 def _run_draw(args, out: TextIO) -> int:
+    from .output.draw import draw
+
     diagram = parse(args.text)
     try:
-        path = diagram.draw(args.output)
+        path = draw(diagram, args.output, dpi=args.dpi, scale=args.scale)
     except (ValueError, ImportError) as error:
         return _usage("draw", str(error))
     print(path, file=out)
