@@ -263,7 +263,7 @@ class Diagram:
         """
         return stats.value(self, as_observable(observable))
 
-    # -- presentation (see diagrams.latex and diagrams.draw) --------------
+    # -- presentation: display hooks that call into diagrams.output (sympy's printing protocol) --
 
     def _latex(self, printer) -> str:
         """sympy's LaTeX hook: the value in Einstein notation, or by the printer's ``diagram_style``."""
@@ -285,7 +285,7 @@ class Diagram:
         return to_svg(self)
 
     def to_latex(self, **settings) -> str:
-        r"""LaTeX of the value (``diagram_style="text"`` for the bracket text); see :func:`diagrams.latex.latex`.
+        r"""LaTeX of the value (``diagram_style="text"`` for the bracket text); see :func:`diagrams.output.latex.latex`.
 
         >>> from diagrams import parse
         >>> print(parse("[a][ab][b]").to_latex())
@@ -295,17 +295,17 @@ class Diagram:
 
         return latex(self, **settings)
 
-    def to_tikz(self) -> str:
-        """A ``tikzpicture`` of the diagram (see :func:`diagrams.draw.to_tikz`)."""
+    def to_tikz(self, **options) -> str:
+        """A ``tikzpicture`` of the diagram (see :func:`diagrams.output.draw.to_tikz`)."""
         from ..output.draw import to_tikz
 
-        return to_tikz(self)
+        return to_tikz(self, **options)
 
-    def draw(self, path, format: str | None = None):
-        """Write a picture to ``path`` (.svg, .png or .tex); see :func:`diagrams.draw.draw`."""
+    def draw(self, path, format: str | None = None, *, dpi: float | None = None, scale: float = 1.0):
+        """Write a picture to ``path`` (.svg, .png, .pdf or .tex); see :func:`diagrams.output.draw.draw`."""
         from ..output.draw import draw
 
-        return draw(self, path, format)
+        return draw(self, path, format, dpi=dpi, scale=scale)
 
     # -- text ------------------------------------------------------------
 
