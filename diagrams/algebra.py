@@ -37,6 +37,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from .core.diagram import Diagram
+from .core.numbers import to_sympy
 from .errors import DiagramSyntaxError, InvalidDiagramError
 from .core.assumptions import vanishes
 from .core.partitions import mobius, set_partitions
@@ -243,13 +244,32 @@ class DiagramSum:
             raise ZeroDivisionError("DiagramSum divided by zero")
         return self * (1 / divisor)
 
-    def subs(self, *args, **kwargs) -> DiagramSum:
-        """Substitute in every coefficient (arguments as for :meth:`sympy.Expr.subs`).
+    def subs(self, *args) -> DiagramSum:
+        """Substitute numbers or expressions for symbols in every coefficient.
+
+        ``subs(symbol, value)`` or ``subs({symbol: value, ...})``; a symbol is a
+        sympy Symbol (e.g. T, N, B, E, eta) and a value a number or a sympy
+        expression — text is refused (it would be read as code).
 
         >>> parse_sum("T [a][a] + (T - 1) [a:a]").subs(T, 1)
         DiagramSum('[a][a]')
+        >>> parse_sum("T [a][a]").subs(T, "1")
+        Traceback (most recent call last):
+        ...
+        TypeError: expected a number, not the text '1' (text is never evaluated)
         """
-        return DiagramSum((D, c.subs(*args, **kwargs)) for D, c in self._terms)
+        if len(args) == 2:
+            pairs = {args[0]: args[1]}
+        elif len(args) == 1 and isinstance(args[0], Mapping):
+            pairs = dict(args[0])
+        else:
+            raise TypeError("subs() takes (symbol, value) or {symbol: value}")
+        replacements = {}
+        for symbol, value in pairs.items():
+            if not isinstance(symbol, sympy.Symbol):
+                raise TypeError(f"subs() replaces sympy Symbols, not {symbol!r}")
+            replacements[symbol] = to_sympy(value)
+        return DiagramSum((D, c.xreplace(replacements)) for D, c in self._terms)
 
     # -- meaning -----------------------------------------------------------------
 

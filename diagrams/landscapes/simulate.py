@@ -67,7 +67,7 @@ import sympy.stats
 from sympy.stats.rv import RandomSymbol
 
 from ..core.schedule import Schedule
-from ..core.numbers import to_sympy
+from ..core.numbers import to_float, to_sympy
 
 __all__ = [
     "simulate_sgd",
@@ -391,11 +391,15 @@ def _batch_gradient(compiled: _Compiled, theta: np.ndarray, batch) -> np.ndarray
 
 def _step_size(eta, m: int):
     """η as a float, or as an m×m float array (an inverse metric)."""
+    if isinstance(eta, (str, bytes)):
+        raise TypeError(f"expected a number, not the text {eta!r} (text is never evaluated)")
     if isinstance(eta, sympy.Basic) and not isinstance(eta, sympy.MatrixBase):
         if eta.free_symbols:
             raise ValueError(f"simulation needs a numeric learning rate, got {eta}")
         return float(eta)
     array = np.asarray(eta.tolist() if isinstance(eta, sympy.MatrixBase) else eta, dtype=float)
+    if not np.isfinite(array).all():
+        raise ValueError(f"the learning rate must be finite, got {eta}")
     if array.ndim == 0:
         return float(array)
     if array.shape != (m, m):
@@ -452,7 +456,7 @@ def _start(landscape, at) -> np.ndarray:
     if unknown:
         raise ValueError(f"'at' names symbols that are not parameters: {sorted(map(str, unknown))}")
     point.update(dict(at or {}))
-    return np.array([float(point[p]) for p in landscape.params])
+    return np.array([to_float(point[p], str(p)) for p in landscape.params])
 
 
 # -- Monte Carlo -----------------------------------------------------------------------

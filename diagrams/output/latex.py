@@ -322,6 +322,8 @@ def latex(obj, **settings) -> str:
     >>> print(latex([D, parse("[a][a]")]))
     \left[ C_{\mu\nu}H^{\mu\nu}, \  G_{\mu}G^{\mu}\right]
     """
+    if isinstance(obj, (str, bytes)):
+        raise TypeError("latex() prints diagrams, values and series, not text; parse a diagram's text first (dg.parse)")
     return DiagramLatexPrinter(settings).doprint(obj)
 
 

@@ -89,15 +89,16 @@ class ArrayStatistics(ComponentStatistics, kind="arrays"):
                 needed.setdefault((2,), diagram)
         for key, diagram in needed.items():
             if key not in self.tables:
-                raise MissingStatisticError(f"{_missing(key)}, which the diagram {diagram} needs")
+                raise MissingStatisticError(_missing(key, diagram))
 
 
-def _missing(key: tuple[int, ...]) -> str:
+def _missing(key: tuple[int, ...], diagram: Diagram | None = None) -> str:
     name = cumulant_name(key)
     how = f"{name}=..." if name in _BY_NAME else f"kappa={{{key}: ...}}"
+    needs = f", which the diagram {diagram} needs" if diagram is not None else ""
     return (
-        f"no numeric value given for the cumulant {name} (node degrees {key}); give it with {how}"
-        " (an array of zeros if it vanishes)"
+        f"no numeric value given for the cumulant {name} (node degrees {key}){needs};"
+        f" give it with {how} (an array of zeros if it vanishes)"
     )
 
 
