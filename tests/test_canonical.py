@@ -102,4 +102,4 @@ def test_emit_reads_the_certificate():
     expected = ((1, 4, 4, 4), (2, 0, 1, 1, 2), 2)
     assert emit(cert) == expected
     assert reference.canonical_form([1, 4, 4, 4, None], [2, 0, 1, 1, 2]) == expected
-    assert str(dg.Diagram(*expected)) == "[ab][c:d][a:bcd]"
+    assert str(dg.Diagram.from_canonical(*expected)) == "[ab][c:d][a:bcd]"

@@ -368,3 +368,13 @@ def test_from_tree_accepts_any_root_position_and_iterables():
     D = Diagram.from_tree((2, 2, None), ({0, 1}, (2,)))
     assert D == parse("[a:b][ab]")
     assert Diagram.from_tree([None], [[0]]) == parse("[]")
+
+
+def test_the_public_constructor_checks_and_canonicalizes():
+    """Diagram(...) used to take raw canonical data unchecked: Diagram((1, 0), (0, 0, 0), 99) gave '[ab:ab:]'."""
+    with pytest.raises(TypeError):
+        Diagram((1, 0), (0, 0, 0), 99)
+    with pytest.raises(InvalidDiagramError, match="exactly one root"):
+        Diagram((1, 0), [[0, 1]])
+    D = Diagram([2, 2, None], [[1], [0], [2]])  # any labelling: the result is canonical
+    assert D == parse("[a][b][ab]") and D.automorphism_count == 2

@@ -61,8 +61,16 @@ def parents_from_root(neighbours: Sequence[Sequence[int]], root: int) -> list[in
 class Diagram:
     """A rooted tree plus a partition of its nodes into parts, up to isomorphism.
 
-    Build one with :func:`diagrams.parse`, :meth:`Diagram.from_tree` or the
-    enumerator; the constructor is not public.
+    Build one with :func:`diagrams.parse`, the checked constructor
+    ``Diagram(parent, parts)`` (the same as :meth:`from_tree`) or the
+    enumerator.  Whatever the input's labelling, the result is canonical.
+
+    >>> Diagram([None, 0, 0], [[0], [1, 2]])
+    Diagram('[a:b][ab]')
+    >>> Diagram((1, 0), (0, 0, 0))
+    Traceback (most recent call last):
+    ...
+    diagrams.errors.InvalidDiagramError: a diagram has exactly one root (parent None), got 0
     """
 
     __slots__ = ("parent", "part_of", "automorphism_count", "_hash", "__dict__")
@@ -71,12 +79,25 @@ class Diagram:
     part_of: tuple[int, ...]
     automorphism_count: int
 
-    def __init__(self, parent: tuple[int, ...], part_of: tuple[int, ...], automorphism_count: int):
-        # Internal: the arguments must already be canonical (see canonical_form).
+    def __init__(self, parent: Sequence[int | None], parts: Iterable[Iterable[int]]):
+        self._set(*canonical_form(*_checked_tree(parent, parts)))
+
+    def _set(self, parent: tuple[int, ...], part_of: tuple[int, ...], automorphism_count: int) -> None:
         object.__setattr__(self, "parent", parent)
         object.__setattr__(self, "part_of", part_of)
         object.__setattr__(self, "automorphism_count", automorphism_count)
         object.__setattr__(self, "_hash", hash((parent, part_of)))
+
+    @classmethod
+    def from_canonical(cls, parent: tuple[int, ...], part_of: tuple[int, ...], automorphism_count: int) -> Diagram:
+        """The fast, unchecked path for data that is already canonical (as ``canonical_form`` returns it).
+
+        For the enumerator and unpickling; anything else should use the checked
+        constructor, since wrong data here gives a wrong diagram.
+        """
+        diagram = cls.__new__(cls)
+        diagram._set(parent, part_of, automorphism_count)
+        return diagram
 
     @classmethod
     def from_tree(cls, parent: Sequence[int | None], parts: Iterable[Iterable[int]]) -> Diagram:
@@ -90,40 +111,7 @@ class Diagram:
         >>> Diagram.from_tree([None, 0], [[0, 1]]).is_root_tied
         True
         """
-        parent = list(parent)
-        n = len(parent)
-        roots = [v for v, p in enumerate(parent) if p is None]
-        if len(roots) != 1:
-            raise InvalidDiagramError(f"a diagram has exactly one root (parent None), got {len(roots)}")
-        if n - 1 > MAX_ORDER:
-            raise InvalidDiagramError(f"at most {MAX_ORDER} edges (letters a-z, A-Z), got {n - 1}")
-        for v, p in enumerate(parent):
-            if p is not None and not (isinstance(p, int) and 0 <= p < n and p != v):
-                raise InvalidDiagramError(f"parent of node {v} must be another node 0..{n - 1}, got {p!r}")
-        for v in range(n):  # every node must reach the root without a cycle
-            seen, u = set(), v
-            while parent[u] is not None:
-                if u in seen:
-                    raise InvalidDiagramError(f"the parent pointers contain a cycle through node {u}")
-                seen.add(u)
-                u = parent[u]
-        part_of: list[int | None] = [None] * n
-        for index, part in enumerate(parts):
-            part = list(part)
-            if not part:
-                raise InvalidDiagramError(f"part {index} is empty")
-            for v in part:
-                if not (isinstance(v, int) and 0 <= v < n):
-                    raise InvalidDiagramError(f"part {index} names node {v!r}, not one of 0..{n - 1}")
-                if part_of[v] == index:
-                    raise InvalidDiagramError(f"node {v} appears twice in part {index}")
-                if part_of[v] is not None:
-                    raise InvalidDiagramError(f"node {v} lies in two parts")
-                part_of[v] = index
-        missing = [v for v in range(n) if part_of[v] is None]
-        if missing:
-            raise InvalidDiagramError(f"nodes {missing} lie in no part")
-        return cls(*canonical_form(parent, part_of))
+        return cls(parent, parts)
 
     # -- value semantics -------------------------------------------------
 
@@ -152,7 +140,7 @@ class Diagram:
         return (self.order, self.parent, self.part_of)
 
     def __reduce__(self):
-        return (Diagram, (self.parent, self.part_of, self.automorphism_count))
+        return (Diagram.from_canonical, (self.parent, self.part_of, self.automorphism_count))
 
     def __copy__(self):
         return self
@@ -234,7 +222,7 @@ class Diagram:
         neighbours: list[list[int]] = [list(c) for c in self.children]
         for v, p in self.edges:
             neighbours[v].append(p)
-        return Diagram(*canonical_form(parents_from_root(neighbours, node), self.part_of))
+        return Diagram.from_canonical(*canonical_form(parents_from_root(neighbours, node), self.part_of))
 
     def to_networkx(self) -> nx.DiGraph:
         """A fresh networkx DiGraph with edges directed from parent to child.
@@ -334,3 +322,43 @@ class Diagram:
         parts = "-".join("".join(map(str, part)) for part in self.parts)
         edges = "-".join(f"{v}{p}" for v, p in self.edges)
         return f"c({parts})({edges})"
+
+
+def _checked_tree(parent: Sequence[int | None], parts: Iterable[Iterable[int]]) -> tuple[list, list]:
+    """Parent pointers and part numbers, checked to describe a rooted tree and a partition of its nodes."""
+    if isinstance(parent, (str, bytes)) or isinstance(parts, (str, bytes)):
+        raise TypeError("a Diagram is built from parent pointers and parts, not text; read text with diagrams.parse")
+    parent = list(parent)
+    n = len(parent)
+    roots = [v for v, p in enumerate(parent) if p is None]
+    if len(roots) != 1:
+        raise InvalidDiagramError(f"a diagram has exactly one root (parent None), got {len(roots)}")
+    if n - 1 > MAX_ORDER:
+        raise InvalidDiagramError(f"at most {MAX_ORDER} edges (letters a-z, A-Z), got {n - 1}")
+    for v, p in enumerate(parent):
+        if p is not None and not (isinstance(p, int) and 0 <= p < n and p != v):
+            raise InvalidDiagramError(f"parent of node {v} must be another node 0..{n - 1}, got {p!r}")
+    for v in range(n):  # every node must reach the root without a cycle
+        seen, u = set(), v
+        while parent[u] is not None:
+            if u in seen:
+                raise InvalidDiagramError(f"the parent pointers contain a cycle through node {u}")
+            seen.add(u)
+            u = parent[u]
+    part_of: list[int | None] = [None] * n
+    for index, part in enumerate(parts):
+        part = list(part)
+        if not part:
+            raise InvalidDiagramError(f"part {index} is empty")
+        for v in part:
+            if not (isinstance(v, int) and 0 <= v < n):
+                raise InvalidDiagramError(f"part {index} names node {v!r}, not one of 0..{n - 1}")
+            if part_of[v] == index:
+                raise InvalidDiagramError(f"node {v} appears twice in part {index}")
+            if part_of[v] is not None:
+                raise InvalidDiagramError(f"node {v} lies in two parts")
+            part_of[v] = index
+    missing = [v for v in range(n) if part_of[v] is None]
+    if missing:
+        raise InvalidDiagramError(f"nodes {missing} lie in no part")
+    return parent, part_of

@@ -114,14 +114,14 @@ def _generate(order: int, linkless: bool, root_tied: bool) -> Iterator[Diagram]:
         else:  # one diagram at a time: a shape may have billions of partitions
             raws = _shape_diagrams(tree, linkless, root_tied)
         for raw in raws:
-            yield Diagram(*raw)
+            yield Diagram.from_canonical(*raw)
 
 
 def _generate_parallel(order: int, linkless: bool, root_tied: bool, options) -> Iterator[Diagram]:
     shard = partial(_packed_shape_shard, order + 1, linkless=linkless, root_tied=root_tied)
     for packed in run(options, shard, range(len(_rooted_trees(order + 1)))):
         for raw in pickle.loads(packed):
-            yield Diagram(*raw)
+            yield Diagram.from_canonical(*raw)
 
 
 def _packed_shape_shard(n: int, index: int, *, linkless: bool, root_tied: bool) -> bytes:
