@@ -31,6 +31,7 @@ from typing import Iterable, Sequence
 import networkx as nx
 
 from .canonical import canonical_form
+from .display import show
 from .observables import as_observable
 from ..errors import InvalidDiagramError
 
@@ -251,26 +252,20 @@ class Diagram:
         """
         return stats.value(self, as_observable(observable))
 
-    # -- presentation: display hooks that call into diagrams.output (sympy's printing protocol) --
+    # -- presentation: sympy's and Jupyter's display hooks, rendered by diagrams.output ----------
 
     def _latex(self, printer) -> str:
         """sympy's LaTeX hook: the value in Einstein notation, or by the printer's ``diagram_style``."""
-        from ..output.latex import diagram_latex
-
-        return diagram_latex(self, printer)
+        return show("diagram latex", self, printer)
 
     def _sympystr(self, printer) -> str:
         return self.text
 
     def _repr_latex_(self) -> str:
-        from ..output.latex import latex
-
-        return "$\\displaystyle %s$" % latex(self)
+        return "$\\displaystyle %s$" % show("latex", self)
 
     def _repr_svg_(self) -> str:
-        from ..output.draw import to_svg
-
-        return to_svg(self)
+        return show("svg", self)
 
     def to_latex(self, **settings) -> str:
         r"""LaTeX of the value (``diagram_style="text"`` for the bracket text); see :func:`diagrams.output.latex.latex`.
@@ -279,21 +274,15 @@ class Diagram:
         >>> print(parse("[a][ab][b]").to_latex())
         G_{\mu}H^{\mu}{}_{\nu}G^{\nu}
         """
-        from ..output.latex import latex
-
-        return latex(self, **settings)
+        return show("latex", self, **settings)
 
     def to_tikz(self, **options) -> str:
         """A ``tikzpicture`` of the diagram (see :func:`diagrams.output.draw.to_tikz`)."""
-        from ..output.draw import to_tikz
-
-        return to_tikz(self, **options)
+        return show("tikz", self, **options)
 
     def draw(self, path, format: str | None = None, *, dpi: float | None = None, scale: float = 1.0):
         """Write a picture to ``path`` (.svg, .png, .pdf or .tex); see :func:`diagrams.output.draw.draw`."""
-        from ..output.draw import draw
-
-        return draw(self, path, format, dpi=dpi, scale=scale)
+        return show("draw", self, path, format, dpi=dpi, scale=scale)
 
     # -- text ------------------------------------------------------------
 

@@ -43,6 +43,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from ..core.diagram import Diagram
+from ..core.display import renders
 from ..core.enumeration import enumerate_diagrams
 
 __all__ = [
@@ -444,6 +445,7 @@ def tikz_styles() -> str:
     return "\n".join([r"\tikzset{"] + lines + ["}"])
 
 
+@renders("tikz")
 def to_tikz(diagram: Diagram, *, scale: float = 1.0, define_styles: bool = True, standalone: bool = False) -> str:
     r"""A ``tikzpicture`` of ``diagram``, drawn with the named styles of :func:`tikz_styles`.
 
@@ -585,6 +587,7 @@ def _svg_elements(shape: Layout, unit: float) -> list[str]:
     return elements
 
 
+@renders("svg")
 def to_svg(diagram: Diagram, *, scale: float = 1.0) -> str:
     """An SVG document of ``diagram``, written by hand (no dependencies).
 
@@ -705,6 +708,7 @@ def to_pdf(diagram: Diagram, *, scale: float = 1.0) -> bytes:
 FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".tex": "tex"}
 
 
+@renders("draw")
 def draw(diagram: Diagram, path, format: str | None = None, *, dpi: float | None = None, scale: float = 1.0) -> Path:
     """Write a picture of ``diagram`` to ``path``; the format comes from the suffix (.svg, .png, .pdf, .tex).
 

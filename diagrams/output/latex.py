@@ -48,6 +48,7 @@ import sympy
 from sympy.printing.latex import LatexPrinter
 
 from ..core.diagram import Diagram
+from ..core.display import renders
 from ..core.schedule import count_embeddings
 from ..values.base import eta
 from ..values.einstein import Contraction, EinsteinStatistics
@@ -117,6 +118,7 @@ def einstein_latex(name: str, *, free_indices: str = "upper") -> str:
     return _contraction_text(Contraction.from_text(name), free_indices, None)
 
 
+@renders("contraction latex")
 def contraction_latex(contraction: Contraction, printer) -> str:
     """The ``_latex`` hook of :class:`~diagrams.values.einstein.Contraction`: its factors, walked."""
     settings = getattr(printer, "_settings", {})
@@ -174,6 +176,7 @@ def _einstein_name(name: str) -> Contraction | None:
         return None
 
 
+@renders("diagram latex")
 def diagram_latex(diagram: Diagram, printer) -> str:
     """The ``_latex`` hook of :class:`Diagram`, by the printer's ``diagram_style`` setting."""
     style = printer._settings.get("diagram_style", "value")
@@ -305,6 +308,7 @@ def _split_coefficient(coefficient: sympy.Expr) -> list[tuple[sympy.Expr, sympy.
     return pieces
 
 
+@renders("latex")
 def latex(obj, **settings) -> str:
     r"""LaTeX (math mode, no delimiters) for a Diagram, a value, a series or a container of them.
 

@@ -38,6 +38,7 @@ import sympy
 from sympy.core.symbol import Str
 
 from ..core.diagram import EDGE_LETTERS, Diagram
+from ..core.display import show
 from ..core.numbers import to_float
 from ..core.observables import LOSS, Observable
 from ..core.propagators import Propagation
@@ -176,9 +177,7 @@ class Contraction(sympy.Expr):
         return self.class_key(), (1, (self.name,)), sympy.S.One.sort_key(), sympy.S.One
 
     def _latex(self, printer) -> str:
-        from ..output.latex import contraction_latex  # sympy's printing hook
-
-        return contraction_latex(self, printer)
+        return show("contraction latex", self, printer)
 
     def _eval_subs(self, old, new):
         return new if old == self else self
