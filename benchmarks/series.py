@@ -43,8 +43,9 @@ def random_landscape(seed: int = 11, degree: int = 4):
     def coefficient():
         return sympy.Rational(rng.randint(-4, 4), rng.randint(1, 3))
 
-    monomials = [m for m in sympy.itermonomials(params, degree) if m != 1]
-    noise = [m for m in sympy.itermonomials(params, 3) if m != 1]
+    # itermonomials returns a set: sort it, so the seed gives one landscape in every process
+    monomials = sorted((m for m in sympy.itermonomials(params, degree) if m != 1), key=sympy.default_sort_key)
+    noise = sorted((m for m in sympy.itermonomials(params, 3) if m != 1), key=sympy.default_sort_key)
     loss = sum(coefficient() * m for m in monomials)
     loss += x * sum(coefficient() * m for m in noise) + x**2 * sum(coefficient() * m for m in noise[:2])
     values = rng.sample(range(-3, 4), 4)
