@@ -224,8 +224,8 @@ class Statistics(ABC):
         return weight * value
 
     def total(self, values: Iterable[Any]) -> Any:
-        """Σ of weighted values, in the order given."""
-        return sum(values, sympy.Integer(0))
+        """Σ of weighted values (sympy's sum is canonical, so the order does not matter)."""
+        return sympy.Add(*values)
 
     def finish(self, total: Any, *, plain: bool, at_eta: Any) -> Any:
         """The result a user sees: a plain series grouped by powers of η; evaluated at ``at_eta`` if given.
