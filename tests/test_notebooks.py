@@ -26,3 +26,23 @@ def test_notebook_executes(path):
     client.execute()  # raises CellExecutionError, naming the cell, if any cell fails
     errors = [o for c in notebook.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert errors == []
+    plotted = [c for c in notebook.cells if c.cell_type == "code" and ".finish()" in "".join(c.source)]
+    assert all(any("image/png" in o.get("data", {}) for o in c.outputs) for c in plotted)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_figures_go_through_the_plot_helper(path):
+    """One plotting style: every figure is a Comparison (title, labels and parameters required), finished."""
+    sources = ["".join(cell.source) for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"]
+    assert not [s for s in sources if "plt." in s or "pyplot" in s]
+    plots = [s for s in sources if "Comparison(" in s and "import" not in s.split("Comparison(")[0].splitlines()[-1]]
+    assert all(s.count("Comparison(") == s.count(".finish()") for s in plots)
+
+
+def test_the_plot_helper_insists_on_titles_and_labels():
+    from diagrams.output.plots import Comparison
+
+    with pytest.raises(ValueError, match="title"):
+        Comparison("", "$T$", "$y$")
+    with pytest.raises(ValueError, match="ylabel"):
+        Comparison("a title", "$T$", " ")
