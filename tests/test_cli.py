@@ -1,18 +1,24 @@
-"""The command line: parse and enumerate, text and JSON output, errors, python -m."""
+"""The command line: parse and enumerate, text and JSON output, errors, limits, pipes and
+signals, python -m and the console entry point."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import sympy
 
-from diagrams import parse
+import diagrams as dg
+from diagrams import cli, parse
 from diagrams.cli import main
+from diagrams.core.enumeration import estimated_count
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,11 +75,11 @@ def test_enumerate_count():
 
 
 def test_enumerate_order_two_json():
+    # --format json is one JSON array (it was one object per line, which is now --format jsonl)
     status, out = run("enumerate", "--order", "2", "--format", "json")
     assert status == 0
-    lines = out.strip().splitlines()
-    assert len(lines) == 4
-    records = [json.loads(line) for line in lines]
+    records = json.loads(out)
+    assert isinstance(records, list) and len(records) == 4
     # SPEC §2's four: two single leaves; two tied leaves; chain; chain with leaf tied to middle
     expected = {parse("[a][b][ab]"), parse("[a:b][ab]"), parse("[a][ab][b]"), parse("[a:ab][b]")}
     assert {parse(r["text"]) for r in records} == expected
@@ -108,8 +114,8 @@ def test_enumerate_root_tied():
     assert run("enumerate", "--order", "2", "--root-tied", "--count") == (0, "5\n")
     status, out = run("enumerate", "--order", "1", "--root-tied", "--format", "json")
     assert status == 0
-    (line,) = out.strip().splitlines()
-    assert parse(json.loads(line)["text"]) == parse("[a:a]")
+    (record,) = json.loads(out)
+    assert parse(record["text"]) == parse("[a:a]")
 
 
 def test_bad_diagram_exits_2_with_caret(capsys):
@@ -160,3 +166,231 @@ def test_python_dash_m():
         capture_output=True, text=True, cwd=ROOT, env=env, timeout=120,
     )
     assert bad.returncode == 2 and "empty node" in bad.stderr and "^" in bad.stderr
+
+
+def test_enumerate_jsonl_is_one_object_per_line_and_json_the_same_as_an_array():
+    status, out = run("enumerate", "--order", "3", "--format", "jsonl")
+    assert status == 0
+    lines = out.splitlines()
+    assert len(lines) == 17  # SPEC §2
+    records = [json.loads(line) for line in lines]
+    assert json.loads(run("enumerate", "--order", "3", "--format", "json")[1]) == records
+    assert [parse(r["text"]) for r in records] == list(dg.enumerate_diagrams(3))
+
+
+def test_enumerate_json_of_nothing_is_an_empty_array():
+    # no root-tied diagram of order 0: the root has nobody to share its part with
+    status, out = run("enumerate", "--order", "0", "--root-tied", "--format", "json")
+    assert status == 0 and json.loads(out) == []
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out == f"sgd-diagrams {dg.__version__}\n"
+    assert dg.__version__ == importlib.metadata.version("sgd-diagrams")
+
+
+# -- every user error is one line -------------------------------------------------------------
+
+
+def one_line_error(capsys) -> str:
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.endswith("\n") and err.count("\n") == 1, err
+    return err
+
+
+@pytest.mark.parametrize("where", ["missing folder", "a folder", "under a file"])
+def test_draw_to_a_path_that_cannot_be_written(where, tmp_path, capsys):
+    (tmp_path / "d.svg").mkdir()
+    (tmp_path / "file").write_text("")
+    target = {
+        "missing folder": tmp_path / "missing" / "d.svg",
+        "a folder": tmp_path / "d.svg",
+        "under a file": tmp_path / "file" / "d.svg",
+    }[where]
+    out = io.StringIO()
+    assert main(["draw", "[a:b][ab]", "-o", str(target)], stdout=out) == 1
+    assert out.getvalue() == ""
+    err = one_line_error(capsys)
+    assert err.startswith("sgd-diagrams draw: cannot write") and str(target) in err
+
+
+def test_bad_arguments_are_one_line(capsys):
+    for argv in (["enumerate", "--order", "x"], ["series", "--order", "2", "--schedule", "3,2,1"], ["nonsense"]):
+        with pytest.raises(SystemExit) as info:
+            main(argv, stdout=io.StringIO())
+        assert info.value.code == 2
+        err = one_line_error(capsys)
+        assert err.startswith("sgd-diagrams") and "--help" in err
+
+
+def test_usage_errors_inside_commands_are_one_line(capsys):
+    for argv in (["latex"], ["latex", "--series"], ["latex", "[a][a]", "--series", "--order", "1"],
+                 ["table", "--order", "2", "--embeddable"], ["draw", "[a][a]", "-o", "d.jpg"]):
+        assert main(argv, stdout=io.StringIO()) == 2, argv
+        assert one_line_error(capsys).startswith(f"sgd-diagrams {argv[0]}: ")
+
+
+# -- requests too large to finish are refused, with the expected count -------------------------
+
+
+# Runs main() on each argv in one fresh process and reports (status, stdout, stderr) of each:
+# a fresh process, with a timeout, because without the limits these requests never finish.
+DRIVER = """
+import contextlib, io, json, sys
+from diagrams.cli import main
+results = []
+for argv in json.loads(sys.argv[1]):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stderr(err):
+        status = main(argv, stdout=out)
+    results.append([status, out.getvalue(), err.getvalue()])
+print(json.dumps(results))
+"""
+
+REFUSED = [
+    (["enumerate", "--order", "50"], "about 3.5e+66"),
+    (["enumerate", "--order", "10"], "about 9.2e+07"),
+    (["enumerate", "--order", "9", "--count"], "about 7.1e+06"),
+    (["series", "--order", "7"], "62,503"),
+    (["series", "--order", "2", "--dim", "1000000", "--quantity", "displacement"], "1,000,000 series"),
+    (["latex", "--series", "--order", "40"], "diagrams"),
+    (["table", "--order", "9"], "about 7.1e+06"),
+]
+
+
+def test_requests_that_cannot_finish_are_refused():
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    argvs = json.dumps([argv for argv, _ in REFUSED])
+    done = subprocess.run(
+        [sys.executable, "-c", DRIVER, argvs], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    for (argv, expected), (status, out, err) in zip(REFUSED, json.loads(done.stdout)):
+        assert status == 2 and out == "", argv
+        assert err.count("\n") == 1 and err.startswith(f"sgd-diagrams {argv[0]}: "), err
+        assert expected in err and "--force" in err, err
+
+
+def test_expected_counts_in_the_refusals_are_sound():
+    # exact where enumerated (the enumeration is checked against brute force in test_enumerate)
+    assert [estimated_count(d) for d in range(7)] == [dg.count_diagrams(d) for d in range(7)]
+    # the orbit-counting identity: sum over D of 1/|Aut(D)| = (d+1)^(d-1) Bell(d) / d!, a lower
+    # bound on the count; the estimate stays above it, within the factor seen at order 8
+    for d in range(9, 40):
+        bound = sympy.Rational((d + 1) ** (d - 1) * sympy.bell(d), sympy.factorial(d))
+        assert bound <= estimated_count(d) <= sympy.Rational(122, 100) * bound + 1, d
+    assert all(estimated_count(d) < estimated_count(d + 1) for d in range(1, 60))
+    # orders 9 and 10 are as large as the limits' documentation says
+    assert 10**6 < estimated_count(9) < 10**7 < estimated_count(10)
+
+
+def test_force_runs_what_the_limits_refuse(monkeypatch, capsys):
+    monkeypatch.setattr(cli, "COUNT_LIMIT", 10)
+    monkeypatch.setattr(cli, "SERIES_LIMIT", 3)
+    monkeypatch.setattr(cli, "DISPLACEMENT_DIM_LIMIT", 1)
+    assert run("enumerate", "--order", "3", "--count")[0] == 2
+    assert "17 diagrams" in one_line_error(capsys)
+    assert run("enumerate", "--order", "3", "--count", "--force") == (0, "17\n")
+    assert run("series", "--order", "2")[0] == 2
+    assert "6 diagrams" in one_line_error(capsys)  # 1 + 1 + 4 of orders 0, 1, 2
+    status, out = run("series", "--order", "2", "--force")
+    assert status == 0 and "eta^2:" in out
+    assert run("series", "--order", "1", "--dim", "2", "--quantity", "displacement")[0] == 2
+    status, out = run("series", "--order", "1", "--dim", "2", "--quantity", "displacement", "--force")
+    assert status == 0 and "theta_1" in out
+
+
+# -- pipes, Ctrl-C and the console entry point ---------------------------------------------------
+
+
+def popen_cli(*argv: str, entry: str = "python -m diagrams") -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    if entry == "python -m diagrams":
+        command = [sys.executable, "-m", "diagrams", *argv]
+    else:  # what the installed sgd-diagrams script runs
+        command = [sys.executable, "-c", "import sys, sgd_diagrams_cli; sys.exit(sgd_diagrams_cli.main())", *argv]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly():
+    # sgd-diagrams enumerate --order 6 | head -1
+    job = popen_cli("enumerate", "--order", "6")
+    first = job.stdout.readline()
+    job.stdout.close()
+    assert job.wait(timeout=60) == 141
+    assert job.stderr.read() == ""
+    assert parse(first.split()[0]).order == 6
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="sends SIGINT, which Windows processes cannot receive")
+def test_ctrl_c_ends_the_command_quietly_with_status_130():
+    job = popen_cli("enumerate", "--order", "8", entry="sgd-diagrams")
+    assert job.stdout.readline()  # running, well past the imports
+    job.send_signal(signal.SIGINT)
+    out, err = job.communicate(timeout=60)
+    assert job.returncode == 130
+    assert err == ""
+
+
+FOREIGN = '''"""Stands in for PyPI's "diagrams" (cloud-architecture pictures)."""
+class Diagram:
+    pass
+'''
+
+
+def foreign_package(folder: Path, *, metadata: bool, broken: bool = False) -> Path:
+    """A ``diagrams`` package that is not sgd-diagrams in ``folder`` (with its dist-info if ``metadata``)."""
+    (folder / "diagrams").mkdir(parents=True)
+    (folder / "diagrams" / "__init__.py").write_text(("import graphviz_is_missing\n" if broken else "") + FOREIGN)
+    if metadata:
+        info = folder / "diagrams-0.23.4.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text("Metadata-Version: 2.1\nName: diagrams\nVersion: 0.23.4\n")
+        (info / "RECORD").write_text("diagrams/__init__.py,,\ndiagrams-0.23.4.dist-info/METADATA,,\n")
+    return folder
+
+
+@pytest.mark.parametrize("metadata, broken", [(False, False), (True, False), (True, True)])
+def test_the_console_command_explains_a_foreign_diagrams_package(tmp_path, metadata, broken):
+    foreign = foreign_package(tmp_path / "site", metadata=metadata, broken=broken)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(foreign), str(ROOT)]))
+    command = [sys.executable, "-c", "import sys, sgd_diagrams_cli; sys.exit(sgd_diagrams_cli.main())"]
+    done = subprocess.run(
+        [*command, "parse", "[a][a]"], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60
+    )
+    assert done.returncode == 1 and done.stdout == ""
+    assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1, done.stderr
+    assert done.stderr.startswith("sgd-diagrams: the Python package 'diagrams'")
+    assert "virtual environment" in done.stderr
+    assert ("diagrams 0.23.4" in done.stderr) == metadata
+    if not broken:
+        assert str(foreign / "diagrams") in done.stderr
+    # (without the impostor the same entry point runs: the Ctrl-C test above uses it)
+
+
+def subcommands() -> dict:
+    (choices,) = [a.choices for a in cli.build_parser()._actions if isinstance(a.choices, dict)]
+    return choices
+
+
+def test_every_option_has_help_and_every_command_examples():
+    commands = subcommands()
+    assert set(commands) == {"parse", "enumerate", "series", "latex", "draw", "table"}
+    for name, command in commands.items():
+        assert "examples:\n  sgd-diagrams " + name in command.epilog, name
+        for action in command._actions:
+            assert action.help and action.help.strip(), (name, action.dest)
+
+
+@pytest.mark.parametrize("command", [[], ["parse"], ["enumerate"], ["series"], ["latex"], ["draw"], ["table"]])
+def test_help_is_plain_ascii(command, capsys):
+    # help goes to consoles of any encoding; so do the legends (the series lines are ASCII)
+    with pytest.raises(SystemExit) as info:
+        main([*command, "--help"])
+    assert info.value.code == 0
+    help_text = capsys.readouterr().out
+    assert help_text.isascii() and "usage: sgd-diagrams" in help_text

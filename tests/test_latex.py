@@ -7,7 +7,6 @@ occurrence and upper at the second; free (numeric) indices upper.
 
 import io
 import re
-import shutil
 import subprocess
 from collections import Counter
 
@@ -306,20 +305,10 @@ Sums of diagrams: $%(sum)s$ and $%(sum_pictures)s$.
 """
 
 
-def pdflatex() -> str:
-    path = shutil.which("pdflatex")
-    if path is None:
-        pytest.fail(
-            "pdflatex is needed for the LaTeX compile tests: "
-            "apt-get install -y --no-install-recommends texlive-latex-base texlive-pictures"
-        )
-    return path
-
-
-def compile_latex(source: str, folder) -> None:
+def compile_latex(source: str, folder, pdflatex: str) -> None:
     (folder / "doc.tex").write_text(source, encoding="utf-8")
     done = subprocess.run(
-        [pdflatex(), "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
+        [pdflatex, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
         cwd=folder,
         capture_output=True,
         text=True,
@@ -329,7 +318,7 @@ def compile_latex(source: str, folder) -> None:
     assert (folder / "doc.pdf").stat().st_size > 1000
 
 
-def test_everything_compiles_with_pdflatex(tmp_path):
+def test_everything_compiles_with_pdflatex(tmp_path, pdflatex):  # pdflatex: see conftest.py
     small = [D for order in range(3) for D in dg.enumerate_diagrams(order)]
     fields = {
         "value": dg.latex(2 * dg.uvalue(dg.parse("[a][ab:c:d][bcd]"), SYM2) + 1),
@@ -346,7 +335,7 @@ def test_everything_compiles_with_pdflatex(tmp_path):
         "sum": dg.latex(dg.parse_sum("(T - 1) [a][a] - 1/2 [a:b][ab] + eta^2 N [a:ab][b]")),
         "sum_pictures": dg.latex(dg.parse_sum("T [a][a] - 1/2 [a:b][ab]"), diagram_style="tikz"),
     }
-    compile_latex(DOCUMENT % fields, tmp_path)
+    compile_latex(DOCUMENT % fields, tmp_path, pdflatex)
 
 
 def test_einstein_values_pickle():

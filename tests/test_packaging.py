@@ -28,7 +28,9 @@ def test_wheel_contains_grammar_and_entry_point(wheel):
         shipped = archive.read("diagrams/grammar/diagram.lark").decode()
         entry_points = next(archive.read(n).decode() for n in names if n.endswith("entry_points.txt"))
     assert shipped == (ROOT / "grammar" / "diagram.lark").read_text()
-    assert "sgd-diagrams = diagrams.cli:main" in entry_points
+    # the console script is a module outside diagrams/ (see sgd_diagrams_cli.py), shipped beside it
+    assert "sgd-diagrams = sgd_diagrams_cli:main" in entry_points
+    assert "sgd_diagrams_cli.py" in names
     assert not any(n.startswith("tests/") for n in names)
 
 
@@ -48,6 +50,11 @@ def test_installed_wheel_parses_outside_the_source_tree(wheel, tmp_path):
         [sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, check=True
     )
     assert done.stdout.split() == ["[a:b][ab]", "[a][ab:c:d][bcd]"]
+    entry = "import sys, sgd_diagrams_cli; sys.exit(sgd_diagrams_cli.main())"
+    done = subprocess.run(
+        [sys.executable, "-c", entry, "parse", "[b:a][ab]"], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0 and "canonical:   [a:b][ab]" in done.stdout, done.stderr
 
 
 def test_ci_runs_the_readme_test_command():

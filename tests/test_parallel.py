@@ -3,12 +3,22 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
 import pytest
 import sympy
 from distributed import Client, LocalCluster
 
 import diagrams as dg
 from diagrams.runtime.parallel import ParallelOptions, parallel_map, parallel_options
+
+ROOT = Path(__file__).resolve().parent.parent
 
 KINDS = [
     {},
@@ -127,3 +137,147 @@ def test_diagram_terms_are_the_same_on_every_backend(client):
 def test_series_refuse_bad_workers():
     with pytest.raises(ValueError, match="workers"):
         dg.expected_loss(dg.Statistics.symbolic(), dg.Schedule.sgd(3), 2, workers=0)
+
+
+# -- worker processes end with their parent ---------------------------------------------------
+
+on_linux = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="finds the worker processes through Linux's /proc"
+)
+
+# A script that keeps two workers busy for a long time; with an idle extra thread the pool's
+# workers come from a fork server instead of being forked (parallel._context).
+WORK = "import diagrams as dg\ndg.count_diagrams(8, workers=2)\n"
+IDLE_THREAD = "import threading, time\nthreading.Thread(target=time.sleep, args=(3600,), daemon=True).start()\n"
+
+
+def proc_stat(pid: int) -> list[str] | None:
+    """The fields of /proc/pid/stat after the command name (state, ppid, ...), or None."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
+def descendants(root: int) -> set[int]:
+    """The live processes below ``root``."""
+    children: dict[int, list[int]] = {}
+    for name in os.listdir("/proc"):
+        fields = proc_stat(int(name)) if name.isdigit() else None
+        if fields and fields[0] != "Z":
+            children.setdefault(int(fields[1]), []).append(int(name))
+    found, todo = set(), [root]
+    while todo:
+        below = children.get(todo.pop(), [])
+        found.update(below)
+        todo.extend(below)
+    return found
+
+
+def session(leader: int) -> set[int]:
+    """The live processes of the session that ``leader`` started: everything the job
+    started, even after the job died and its orphans moved to another parent."""
+    members = set()
+    for name in os.listdir("/proc"):
+        fields = proc_stat(int(name)) if name.isdigit() else None
+        if fields and fields[0] != "Z" and int(fields[3]) == leader:
+            members.add(int(name))
+    return members
+
+
+def wait_until(condition, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+@contextmanager
+def python_job(code: str, **popen):
+    """Run ``code`` in a child Python in a session of its own; afterwards kill whatever
+    of that session is left (each by its pid)."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    job = subprocess.Popen([sys.executable, "-c", code], env=env, cwd=ROOT, start_new_session=True, **popen)
+    try:
+        yield job
+    finally:
+        job.kill()
+        job.wait()
+        for pid in session(job.pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+def workers_started(job, start: str = "fork") -> bool:
+    """The job's pool is up: two forked workers, or a fork server, its two workers and
+    the resource tracker of the fork server's semaphores."""
+    return wait_until(lambda: len(descendants(job.pid)) >= (2 if start == "fork" else 4), 60)
+
+
+def nothing_left(job) -> bool:
+    return wait_until(lambda: not session(job.pid), 10)
+
+
+@on_linux
+@pytest.mark.parametrize("start", ["fork", "forkserver"])
+def test_sigterm_to_the_parent_leaves_no_worker_behind(start):
+    code = (IDLE_THREAD if start == "forkserver" else "") + WORK
+    with python_job(code) as job:
+        assert workers_started(job, start), descendants(job.pid)
+        job.send_signal(signal.SIGTERM)
+        job.wait(timeout=10)
+        assert nothing_left(job), session(job.pid)
+
+
+@on_linux
+def test_sigkill_to_the_parent_leaves_no_worker_behind():
+    with python_job(WORK) as job:
+        assert workers_started(job), descendants(job.pid)
+        job.kill()
+        job.wait(timeout=10)
+        assert nothing_left(job), session(job.pid)
+
+
+@on_linux
+def test_ctrl_c_in_the_parent_stops_busy_workers_at_once():
+    # Each task sleeps a minute; after Ctrl-C the parent must not wait for them.  (The
+    # signal is sent once both workers are busy: one that comes while the parent forks is
+    # lost in Python's after-fork hooks.)
+    code = (
+        "import time\nfrom diagrams.runtime.parallel import parallel_map\n"
+        "def work(seconds):\n    print('working', flush=True)\n    time.sleep(seconds)\n"
+        "list(parallel_map(work, [60] * 4, workers=2))\n"
+    )
+    with python_job(code, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as job:
+        assert [job.stdout.readline(), job.stdout.readline()] == ["working\n"] * 2
+        job.send_signal(signal.SIGINT)
+        job.wait(timeout=10)  # not 60 s
+        assert nothing_left(job), session(job.pid)
+        err = job.stderr.read()
+        assert err.count("Traceback") == 1 and err.rstrip().endswith("KeyboardInterrupt"), err
+
+
+@on_linux
+def test_watch_parent_alone_ends_a_spawned_child(tmp_path):
+    # The portable half without the Linux death signal: a spawned child (as on macOS and
+    # Windows) that calls watch_parent() exits once its parent is killed.
+    script = tmp_path / "watched.py"
+    script.write_text(
+        "import multiprocessing, time\n"
+        "from diagrams.runtime.parallel import watch_parent\n"
+        "def child():\n"
+        "    watch_parent()\n"
+        "    print('watching', flush=True)\n"
+        "    time.sleep(600)\n"
+        "if __name__ == '__main__':\n"
+        "    multiprocessing.get_context('spawn').Process(target=child).start()\n"
+        "    time.sleep(600)\n"
+    )
+    code = f"import runpy; runpy.run_path({str(script)!r}, run_name='__main__')"
+    with python_job(code, stdout=subprocess.PIPE, text=True) as job:
+        assert job.stdout.readline() == "watching\n"
+        job.kill()
+        job.wait(timeout=10)
+        assert nothing_left(job), session(job.pid)

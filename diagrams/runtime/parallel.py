@@ -20,6 +20,13 @@ and ``client`` keywords that the public functions accept:
 At most ``window`` tasks are in flight, so memory stays bounded however long
 the input is, and closing the iterator early cancels the rest.
 
+Process-pool workers never outlive the run.  Each ignores Ctrl-C and ends
+when the process that started it ends, however that happens (a SIGTERM, a
+SIGKILL, a crash): on Linux the kernel kills it (:func:`set_parent_death_signal`),
+and everywhere a watch thread exits it (:func:`watch_parent`).  When the
+iteration stops early (Ctrl-C, an exception, ``close()``) the workers are
+terminated at once instead of finishing their tasks.
+
 >>> list(parallel_map(abs, [-2, 3, -5]))
 [2, 3, 5]
 >>> parallel_options(workers=2)
@@ -32,16 +39,30 @@ ValueError: workers must be a positive int or None, got 0
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
 
-__all__ = ["BACKENDS", "ParallelOptions", "parallel_options", "parallel_map", "chunked_map", "run", "width"]
+__all__ = [
+    "BACKENDS",
+    "ParallelOptions",
+    "parallel_options",
+    "parallel_map",
+    "chunked_map",
+    "start_worker",
+    "set_parent_death_signal",
+    "watch_parent",
+    "run",
+    "width",
+]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -49,6 +70,9 @@ R = TypeVar("R")
 BACKENDS = ("serial", "process", "dask")
 
 _DASK_HINT = "backend='dask' needs dask.distributed: pip install 'sgd-diagrams[dask]'"
+
+#: prctl option of <linux/prctl.h>: the signal this process gets when its parent ends.
+_PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True)
@@ -120,8 +144,109 @@ def run(options: ParallelOptions, function: Callable[[T], R], items: Iterable[T]
 
 
 def _process_map(function, items, workers: int, window: int) -> Iterator:
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
-        yield from _ordered(pool.submit, function, items, window, cancel=lambda f: f.cancel())
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=start_worker)
+    finished = False
+    try:
+        # Tasks left over when the iteration stops early are not cancelled one by one: the
+        # workers are terminated, which fails them all (cancelling them as well upsets
+        # Python 3.11's pool, whose cleanup then sets an exception on a cancelled future).
+        submit = partial(_without_interruption, pool.submit)
+        yield from _ordered(submit, function, items, window, cancel=lambda f: None)
+        finished = True
+    finally:
+        if finished:
+            pool.shutdown(wait=True)
+        else:  # Ctrl-C, an error, or close(): nobody wants the running tasks' results
+            _terminate_workers(pool)
+            # no waiting: a Ctrl-C may have come while the pool was starting its threads
+            pool.shutdown(wait=False)
+
+
+def _without_interruption(call, *args):
+    """``call(*args)`` with Ctrl-C held back until it returns (in the main thread).
+
+    A submission may fork the workers, and a KeyboardInterrupt raised inside
+    Python's after-fork hooks is printed as "Exception ignored" and lost.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return call(*args)
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        return call(*args)
+    held: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
+    try:
+        result = call(*args)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if held:
+        raise KeyboardInterrupt
+    return result
+
+
+def _terminate_workers(pool: ProcessPoolExecutor) -> None:
+    """Stop the pool's worker processes now, without waiting for their tasks."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python >= 3.14
+    if terminate is not None:
+        terminate()
+        return
+    # Older Pythons have no public way; the pool keeps its processes by pid, and a
+    # terminated worker makes it shut itself down as broken, as terminate_workers does.
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
+
+
+def start_worker() -> None:
+    """Set up a pool worker process: Ctrl-C is the parent's business, and the
+    worker ends with its parent (:func:`set_parent_death_signal`, :func:`watch_parent`).
+
+    A worker whose parent died before this ran exits at once.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    set_parent_death_signal()
+    parent = multiprocessing.parent_process()
+    if parent is not None and not parent.is_alive():
+        os._exit(1)
+    watch_parent()
+
+
+def set_parent_death_signal(signum: int | None = None) -> bool:
+    """Have the Linux kernel send ``signum`` (default SIGKILL) to this process when its parent ends.
+
+    Uses ``prctl(PR_SET_PDEATHSIG)``; returns False where that is unavailable
+    (other systems), and :func:`watch_parent` has to do.  The parent is the
+    thread that forked this process: the caller's main thread for forked pool
+    workers, the fork server for the others.  SIGKILL (the default) cannot be
+    caught, so a handler inherited through ``fork`` cannot keep the worker alive.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    if signum is None:
+        signum = signal.SIGKILL
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        prctl = libc.prctl
+    except (OSError, AttributeError):  # pragma: no cover - a Linux without prctl in its C library
+        return False
+    return prctl(ctypes.c_int(_PR_SET_PDEATHSIG), ctypes.c_ulong(signum), ctypes.c_ulong(0),
+                 ctypes.c_ulong(0), ctypes.c_ulong(0)) == 0
+
+
+def watch_parent() -> None:
+    """Exit this process (``os._exit``) as soon as the process that started it has ended.
+
+    Portable (fork, fork server and spawn): a daemon thread waits on the
+    sentinel :mod:`multiprocessing` gives every child for its parent, without
+    polling.  Does nothing in a process that multiprocessing did not start.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+    threading.Thread(target=_exit_after, args=(parent,), name="sgd-diagrams: exit with parent", daemon=True).start()
+
+
+def _exit_after(parent) -> None:
+    parent.join()
+    os._exit(1)
 
 
 def _dask_map(function, items, client, window: int | None) -> Iterator:
