@@ -249,10 +249,14 @@ def _node_orders(parent: tuple[int, ...], strict: tuple[bool, ...]) -> list[tupl
 
 
 def _level_sums(structures: Sequence[Levels], bases: list, R, rules: _Arithmetic) -> list:
-    """Each levels-with-gaps sum for the edges' ``bases`` and values in {0…R−1}."""
-    fronts = [math.prod(bases[v] ** k for v, k in enumerate(front) if k) for front, _ in structures]
-    nodes = [[math.prod(bases[v] for v in gap) for gap in gaps] for _, gaps in structures]
-    return [f * h for f, h in zip(fronts, rules.power_divided_differences(nodes, R))]
+    """Each levels-with-gaps sum for the edges' ``bases`` and values in {0…R−1}.
+
+    Sums with the same gaps share their divided difference, computed once.
+    """
+    distinct = list(dict.fromkeys(gaps for _, gaps in structures))
+    nodes = [[math.prod(bases[v] for v in gap) for gap in gaps] for gaps in distinct]
+    differences = dict(zip(distinct, rules.power_divided_differences(nodes, R)))
+    return [math.prod(bases[v] ** k for v, k in enumerate(front) if k) * differences[gaps] for front, gaps in structures]
 
 
 class _Arithmetic(NamedTuple):
