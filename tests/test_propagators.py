@@ -219,8 +219,9 @@ def test_float_sums_for_huge_schedules(N, B):
     """E up to 10¹², M up to 10⁴: the Opitz matrix powers against the exact sum (E = 2) and
     against the closed form in a symbolic E evaluated to 60 digits (E = 10¹²).
 
-    For M = 10⁴ (orders 1 and 2: exact arithmetic is slow there) the q are 1, 1/2 and 3/4, whose M-th powers stay short exact numbers (and may
-    underflow in floating point: hence the absolute tolerance of the smallest normal float)."""
+    For M = 10⁴ (orders 1 and 2: exact arithmetic is slow there) the q are 1, 1/2 and 3/4, whose
+    M-th powers stay short exact numbers (and may underflow in floating point: hence the absolute
+    tolerance of the smallest normal float)."""
     M, epochs = N // B, sympy.Symbol("E", positive=True, integer=True)
     values = DYADIC if M < 100 else [Fraction(1), Fraction(1, 2), Fraction(3, 4)]
     for diagram in [D for D in SMALL_DIAGRAMS if 0 < D.order < (4 if M < 100 else 3)]:

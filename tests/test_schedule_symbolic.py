@@ -54,7 +54,7 @@ def test_symbolic_schedule():
 @pytest.mark.parametrize(
     "kwargs,message",
     [
-        ({"N": M + 1, "B": 1}, "N must be a positive int, a sympy Symbol or a product of Symbols such as M*B, got M + 1"),
+        ({"N": M + 1, "B": 1}, "a product of Symbols such as M*B, got M + 1"),
         ({"N": M / 2, "B": 1}, "got M/2"),
         ({"N": -M, "B": 1}, "got -M"),
         ({"N": M * B, "B": N}, "cannot check that B=N divides N=B*M"),
@@ -100,7 +100,8 @@ def test_order_two_formula_for_every_schedule(general_loss):
     expected = (
         l
         - eta * T * G**2
-        + eta**2 * (T * (T - sympy.Rational(1, 2)) * G**2 * H + T**2 / (2 * M * B) * C * H + T * (E - 1) / (2 * B) * K12 * G)
+        + eta**2
+        * (T * (T - sympy.Rational(1, 2)) * G**2 * H + T**2 / (2 * M * B) * C * H + T * (E - 1) / (2 * B) * K12 * G)
     )
     truncated = sum(sympy.expand(general_loss).coeff(eta, k) * eta**k for k in range(3))
     assert sympy.expand(truncated - expected) == 0

@@ -18,7 +18,7 @@ k ∈ {0…M−1}); the root sits at epoch E, batch 0.  A part chooses a batch a
 one of its B rows (the factor B^p, p parts); each node chooses its epoch.  For
 an edge from v up to its parent u let s_v = [k_v ≥ k_u] (s_v = 1 below the
 root).  Then t_v < t_u ⇔ e_v ≤ e_u − s_v, and the exponent splits into two
-non-negative parts,
+non-negative parts (k_u > k_v where s_v = 0, and k_v ≤ M − 1),
 
     Δt − 1 = M·(e_u − e_v − s_v) + (s_v·M + k_u − k_v − 1),
 
@@ -59,7 +59,9 @@ which gives the count of :mod:`diagrams.core.schedule`.
 Divided differences.  Floats: Opitz's formula, the (ℓ, 0) entry of Z^R for
 Z lower bidiagonal with the nodes on its diagonal and ones below it, as a
 batched matrix power (O(log R) products; accurate when nodes coincide; no
-cancellation when the nodes are ≥ 0).  Exact: when all q are rational and the
+cancellation when every q ≥ 0, i.e. ηλ ≤ 1, for then every entry is a sum of
+non-negative terms; a negative q gives alternating terms, and relative
+accuracy is lost where they cancel).  Exact: when all q are rational and the
 schedule concrete, the same matrix power in Python fractions; for nodes
 polynomial in some symbols, the expanded polynomial h_{R−ℓ} when it is small
 (``POLYNOMIAL_TERMS``); else, and for a symbolic R (then M, B, E may be
@@ -70,7 +72,10 @@ the symbols that make two different nodes equal are removable singularities.
 
 Cost: Fubini(p) weak orders of the parts, and per strictness pattern the
 compatible weak orders of the d nodes, each with one divided difference on at
-most d + 1 nodes; the structures are cached per diagram.
+most d + 1 nodes (sums with equal gaps share it); the structures are cached
+per diagram.  Nothing grows with M or E but the O(log R) matrix products (and,
+in exact arithmetic, the size of the numbers); float arrays multiply the cost
+by their broadcast size.
 
 Reference: C. de Boor, *Divided differences*, Surveys in Approximation Theory 1
 (2005) 46–69 (Opitz's formula, confluent divided differences).
@@ -256,7 +261,8 @@ def _level_sums(structures: Sequence[Levels], bases: list, R, rules: _Arithmetic
     distinct = list(dict.fromkeys(gaps for _, gaps in structures))
     nodes = [[math.prod(bases[v] for v in gap) for gap in gaps] for gaps in distinct]
     differences = dict(zip(distinct, rules.power_divided_differences(nodes, R)))
-    return [math.prod(bases[v] ** k for v, k in enumerate(front) if k) * differences[gaps] for front, gaps in structures]
+    fronts = [math.prod(bases[v] ** k for v, k in enumerate(front) if k) for front, _ in structures]
+    return [front * differences[gaps] for front, (_, gaps) in zip(fronts, structures)]
 
 
 class _Arithmetic(NamedTuple):
@@ -340,7 +346,7 @@ def _opitz_power(nodes: tuple[Fraction, ...], power: int) -> Fraction:
 
 
 def _opitz_polynomial(nodes: Sequence[sympy.Expr], power: int, symbols: list[sympy.Symbol]) -> sympy.Expr:
-    """[x₀, …, x_k] t^power for nodes polynomial in ``symbols``, expanded: v ← Z·v from v = e₀ (sympy Polys)."""
+    """[x₀, …, x_k] t^power for nodes polynomial in ``symbols``, expanded: v ← Z·v from v = e₀ (in Polys)."""
     polys = [sympy.Poly(x, *symbols) for x in nodes]
     zero = sympy.Poly(0, *symbols, domain=polys[0].domain)
     vector = [sympy.Poly(1, *symbols, domain=polys[0].domain)] + [zero] * (len(nodes) - 1)
@@ -350,7 +356,7 @@ def _opitz_polynomial(nodes: Sequence[sympy.Expr], power: int, symbols: list[sym
 
 
 def _confluent_power_divided_difference(nodes: Sequence[sympy.Expr], power) -> sympy.Expr:
-    """Σ over distinct nodes x (multiplicity m) of (1/(m−1)!) ∂^{m−1}[t^power / Π_{y≠x} (t − y)^{m_y}] at t = x."""
+    """Σ over distinct nodes x (multiplicity m): (1/(m−1)!) ∂^{m−1}[t^power / Π_{y≠x} (t − y)^{m_y}] at t = x."""
     groups: dict[sympy.Expr, list] = {}
     for x in nodes:
         groups.setdefault(sympy.expand(x), [x, 0])[1] += 1
