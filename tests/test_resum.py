@@ -7,7 +7,7 @@ import pytest
 import sympy
 
 import diagrams as dg
-from diagrams.core.propagators import Propagation, divided_difference, embedding_sum as propagator_sum
+from diagrams.core.propagators import Propagation, divided_difference, weighted_embedding_sum as propagator_sum
 
 
 def closed_form_sum(D, S, base):

@@ -27,7 +27,9 @@ the epochs.  Hence, with p non-root parts,
     L(D) = B^p · Σ_{ℓ, j} A_{ℓj} · C(M, ℓ) · C(E, j),
 
 where A_{ℓj} ≥ 0 is an integer that depends on the diagram only.  L is thus a
-polynomial in M, B and E (:func:`embedding_polynomial`).  For E = B = 1 this is
+polynomial in M, B and E (:func:`embedding_polynomial`), and
+:meth:`Schedule.symbolic` (N = M·B with symbols M, B, E) gives it for every
+schedule at once.  For E = B = 1 this is
 SPEC's Σ_k w_k·C(T, k); for full-batch GD (M = 1) it is N^p times the number
 of strictly order-preserving maps of the nodes into T = E times.
 
@@ -54,9 +56,9 @@ import sympy
 from ..errors import ScheduleError
 from .partitions import weak_orders
 
-__all__ = ["Schedule", "ScheduleError", "count_embeddings", "embedding_polynomial"]
+__all__ = ["Schedule", "ScheduleError", "count_embeddings", "embedding_polynomial", "embedding_shape"]
 
-Size = int | sympy.Symbol
+Size = int | sympy.Expr  # a positive int, a sympy Symbol, or (N only) a product of Symbols such as M*B
 
 
 def _size(name: str, value: object) -> Size:
@@ -76,13 +78,44 @@ def _size(name: str, value: object) -> Size:
     return number
 
 
+def _training_points(value: object) -> Size:
+    """N: like :func:`_size`, but a product of Symbols (times a positive int), such as M*B, is allowed too."""
+    if isinstance(value, sympy.Expr) and not isinstance(value, (sympy.Symbol, sympy.Integer)):
+        if not _is_monomial(value):
+            raise ScheduleError(
+                f"N must be a positive int, a sympy Symbol or a product of Symbols such as M*B, got {value!r}"
+            )
+        for symbol in value.free_symbols:
+            _size("N", symbol)
+        return value
+    return _size("N", value)
+
+
+def _is_monomial(expr: sympy.Expr) -> bool:
+    """Whether ``expr`` is a positive integer times positive integer powers of Symbols (so N/B can be exact).
+
+    >>> M, B = sympy.symbols("M B")
+    >>> _is_monomial(2 * M * B**2), _is_monomial(6 / B), _is_monomial(M / 2), _is_monomial(M + 1)
+    (True, False, False, False)
+    """
+    coefficient, rest = sympy.sympify(expr).as_coeff_Mul()
+    if not (coefficient.is_Integer and coefficient > 0):
+        return False
+    return all(
+        isinstance(base, sympy.Symbol) and isinstance(power, sympy.Integer) and power > 0
+        for base, power in rest.as_powers_dict().items()
+        if base != 1
+    )
+
+
 @dataclass(frozen=True)
 class Schedule:
     """N training points, batch size B, E epochs, T = E·N/B steps (SPEC §1).
 
-    Each of N, B, E is a positive int or a sympy Symbol, and B must divide N.
-    A Symbol is allowed wherever that is decidable: B = 1 (SGD), B = N
-    (full-batch GD), or any E.
+    Each of N, B, E is a positive int or a sympy Symbol, and B must divide N;
+    N may also be a product of Symbols such as M·B.  With symbols, B divides N
+    when N/B is such a product (or 1): B = 1 (SGD), B = N (full-batch GD) or
+    N = M·B for a symbol M (:meth:`symbolic`: every schedule at once).
 
     >>> S = Schedule(N=6, B=2, E=3)
     >>> S.T, S.steps_per_epoch, S.is_full_batch
@@ -103,16 +136,36 @@ class Schedule:
     E: Size = 1
 
     def __post_init__(self):
-        for name in ("N", "B", "E"):
+        object.__setattr__(self, "N", _training_points(self.N))
+        for name in ("B", "E"):
             object.__setattr__(self, name, _size(name, getattr(self, name)))
         N, B = self.N, self.B
-        if B == 1 or B == N:
-            return
         if isinstance(N, int) and isinstance(B, int):
             if N % B:
                 raise ScheduleError(f"B={B} must divide N={N}")
-            return
-        raise ScheduleError(f"cannot check that B={B} divides N={N}: with a symbol, B must be 1 or N")
+        elif not _is_monomial(N / sympy.sympify(B)):
+            raise ScheduleError(
+                f"cannot check that B={B} divides N={N}: with a symbol, N/B must be 1 or a product of "
+                "symbols (B = 1, B = N, or N = M*B as in Schedule.symbolic)"
+            )
+
+    @classmethod
+    def symbolic(cls, M: Size | None = None, B: Size | None = None, E: Size | None = None) -> Schedule:
+        """Any schedule: M steps per epoch, batch size B, E epochs, so N = M·B and T = E·M.
+
+        Each argument left out is the Symbol of its name, the same symbols as
+        :func:`embedding_polynomial` uses; give an int to fix one of them.
+
+        >>> S = Schedule.symbolic()
+        >>> S, S.steps_per_epoch, S.T
+        (Schedule(N=B*M, B=B, E=E), M, E*M)
+        >>> Schedule.symbolic(B=1)
+        Schedule(N=M, B=1, E=E)
+        """
+        names = dict(zip("MBE", sympy.symbols("M B E")))
+        M, B, E = (names[name] if value is None else value for name, value in zip("MBE", (M, B, E)))
+        M, B = _size("M", M), _size("B", B)
+        return cls(N=M * B, B=B, E=E)
 
     @classmethod
     def sgd(cls, T: Size) -> Schedule:
@@ -134,12 +187,11 @@ class Schedule:
 
     @property
     def steps_per_epoch(self) -> Size:
-        """M = N/B, the number of batches."""
-        if self.B == self.N:
-            return 1
-        if self.B == 1:
-            return self.N
-        return self.N // self.B
+        """M = N/B, the number of batches (an int when it is a number)."""
+        if isinstance(self.N, int) and isinstance(self.B, int):
+            return self.N // self.B
+        quotient = self.N / sympy.sympify(self.B)
+        return int(quotient) if quotient.is_Integer else quotient
 
     @property
     def T(self) -> Size | sympy.Expr:
@@ -186,7 +238,7 @@ def count_embeddings(diagram, schedule: Schedule) -> sympy.Expr:
 
 @lru_cache(maxsize=1 << 14)
 def _count_embeddings(diagram, schedule: Schedule) -> sympy.Expr:
-    return _evaluate(*_level_epoch_table(*_shape(diagram)), schedule.steps_per_epoch, schedule.B, schedule.E)
+    return _evaluate(*_level_epoch_table(*embedding_shape(diagram)), schedule.steps_per_epoch, schedule.B, schedule.E)
 
 
 def embedding_polynomial(diagram) -> sympy.Poly:
@@ -200,11 +252,18 @@ def embedding_polynomial(diagram) -> sympy.Poly:
     B*E**2*M/2 - B*E*M/2
     """
     M, B, E = sympy.symbols("M B E")
-    return sympy.Poly(_evaluate(*_level_epoch_table(*_shape(diagram)), M, B, E), M, B, E)
+    return sympy.Poly(_evaluate(*_level_epoch_table(*embedding_shape(diagram)), M, B, E), M, B, E)
 
 
-def _shape(diagram) -> tuple[tuple[int, ...], tuple[tuple[int, ...], ...]]:
-    """The data L depends on: parent pointers and the parts of the non-root nodes."""
+def embedding_shape(diagram) -> tuple[tuple[int, ...], tuple[tuple[int, ...], ...]]:
+    """What embeddings see of a diagram: its parent pointers and the parts of its non-root nodes.
+
+    For a root-tied diagram the root's part-mates form an ordinary part.
+
+    >>> from diagrams import parse
+    >>> embedding_shape(parse("[a:ab][b]")), embedding_shape(parse("[a:ab:b]"))
+    (((1, 2), ((0, 1),)), ((1, 2), ((0, 1),)))
+    """
     root = diagram.order
     parts = (tuple(v for v in part if v != root) for part in diagram.parts)
     return tuple(diagram.parent), tuple(part for part in parts if part)

@@ -24,7 +24,7 @@ import sympy
 
 from ..core.diagram import Diagram
 from ..core.observables import LOSS, Observable
-from ..core.propagators import Propagation, embedding_sum
+from ..core.propagators import Propagation, weighted_embedding_sum
 from ..errors import ResummationError
 from .base import Indices, Statistics, canonical_indices, check_curvature, eta, incident_edges
 from .eigenbasis import EigenbasisStatistics
@@ -117,7 +117,7 @@ class ComponentStatistics(Statistics):
                         break
                 if value == 0:
                     continue
-                total += value * embedding_sum(
+                total += value * weighted_embedding_sum(
                     diagram, propagation.schedule, lambda e, dt: eta * powers[dt - 1][lower[e], upper[e]]
                 )
         return sympy.expand(total)
