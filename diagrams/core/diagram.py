@@ -78,6 +78,21 @@ class Diagram:
         object.__setattr__(self, "_hash", hash((parent, part_of)))
 
     @classmethod
+    def _from_canonical(cls, parent: tuple[int, ...], part_of: tuple[int, ...], automorphism_count: int) -> Diagram:
+        """Internal fast path: a diagram from data that are already canonical, unchecked.
+
+        For the enumerator and :func:`~diagrams.core.canonical.canonical_form`'s
+        output only; anything else goes through :meth:`from_tree` or the parser.
+        """
+        self = object.__new__(cls)
+        setattr_ = object.__setattr__
+        setattr_(self, "parent", parent)
+        setattr_(self, "part_of", part_of)
+        setattr_(self, "automorphism_count", automorphism_count)
+        setattr_(self, "_hash", hash((parent, part_of)))
+        return self
+
+    @classmethod
     def from_tree(cls, parent: Sequence[int | None], parts: Iterable[Iterable[int]]) -> Diagram:
         """The diagram of a rooted tree given by parent pointers, with the given parts.
 
