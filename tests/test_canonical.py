@@ -44,9 +44,13 @@ def test_enumeration_output_is_unchanged(case):
 
 @pytest.mark.parametrize("root_tied", [False, True])
 def test_partitions_stream_in_chunks_and_search_alone(monkeypatch, root_tied):
-    """Chunks of a few rows (orbits met again in a later chunk) and the search without the
-    numpy batch (trees too big to pack) give the same output as the batch on the table."""
+    """The batch on every shape, chunks of a few rows (orbits met again in a later chunk) and
+    the search without the batch (trees too big to pack) give the same output as the default
+    (batch on the table, search on shapes with few candidates)."""
     tabled = {(d, lk): list(dg.enumerate_diagrams(d, root_tied=root_tied, linkless=lk)) for d in range(6) for lk in (0, 1)}
+    monkeypatch.setattr(enumeration, "SEARCH_ROWS", 0)  # every shape through the batch
+    for (d, lk), expected in tabled.items():
+        assert list(dg.enumerate_diagrams(d, root_tied=root_tied, linkless=lk)) == expected
     monkeypatch.setattr(enumeration, "TABLE_NODES", 0)
     monkeypatch.setattr(enumeration, "CHUNK_ROWS", 7)
     for (d, lk), expected in tabled.items():

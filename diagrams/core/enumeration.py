@@ -23,7 +23,9 @@ Aut(T), and we yield each orbit once, at its lexicographically smallest RGS:
    by refinement alone, which yields their canonical ``(parent, part_of)`` and
    |Aut| (the kernel Π m!; no search, so no automorphism moves a part); the
    rest, whose parts refinement cannot tell apart, are finished one by one by
-   :class:`~diagrams.core.canonical.TreeSearch`, which individualizes.
+   :class:`~diagrams.core.canonical.TreeSearch`, which individualizes.  A
+   shape with fewer than ``SEARCH_ROWS`` survivors (small orders), where
+   numpy's fixed costs do not pay, goes row by row through the search.
 3. *Output.*  The canonical data are a complete invariant: one already met on
    this shape is an orbit already yielded (the survivors of one orbit come in
    RGS order, smallest first), the others become :class:`Diagram` values
@@ -66,6 +68,8 @@ __all__ = ["enumerate_diagrams", "count_diagrams"]
 TABLE_NODES = 10
 #: Larger trees stream their set partitions in chunks of this many rows.
 CHUNK_ROWS = 1 << 13
+#: A shape with fewer candidate partitions than this is canonicalized row by row by the search.
+SEARCH_ROWS = 32
 
 Raw = tuple[tuple[int, ...], tuple[int, ...], int]  # canonical (parent, part_of, |Aut|)
 
@@ -183,7 +187,10 @@ def _shape_diagrams(tree: tuple, linkless: bool, root_tied: bool) -> Iterator[Ra
             kids[p] += 1
         links = tuple(v for v in range(n - 1) if kids[v] == 1)
     chunks = _candidates(n, root_tied, swaps, links)
-    if n > BATCH_NODES:  # too big to pack: one partition at a time
+    if n <= TABLE_NODES:
+        chunks = list(chunks)  # one chunk: all the shape's candidates
+    if n > BATCH_NODES or (n <= TABLE_NODES and len(chunks[0]) < SEARCH_ROWS):
+        # too big to pack, or too few rows to pay numpy's fixed costs: one partition at a time
         yield from _searched_diagrams(TreeSearch(parent), chunks)
         return
     batch, search = TreeBatch(parent), TreeSearch(parent)
@@ -209,8 +216,9 @@ def _shape_diagrams(tree: tuple, linkless: bool, root_tied: bool) -> Iterator[Ra
                        map(tuple, part_of[first].tolist()), auts[first].tolist())
 
 
-def _searched_diagrams(search: TreeSearch, chunks: Iterator[np.ndarray]) -> Iterator[Raw]:
-    """The same, canonicalizing each partition with the search (trees beyond ``BATCH_NODES``)."""
+def _searched_diagrams(search: TreeSearch, chunks) -> Iterator[Raw]:
+    """The same, canonicalizing each partition with the search (small shapes, and trees
+    beyond ``BATCH_NODES``)."""
     seen: set = set()
     for rgs in chunks:
         for row in rgs.tolist():
