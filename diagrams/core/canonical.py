@@ -391,8 +391,8 @@ def _individualize(cells: list[list[int]], part: int) -> list[list[int]]:
 
 # -- many partitions of one tree at once ------------------------------------------------------
 
-#: Largest tree :class:`TreeBatch` handles: its packed keys take ``nodes × bits`` ≤ 63 bits.
-BATCH_NODES = 15
+#: Largest tree :class:`TreeBatch` handles: its packed keys take ``(nodes + 1) × bits`` ≤ 63 bits.
+BATCH_NODES = 14
 #: Rows :class:`TreeBatch` works on at once (cache-sized arrays).
 BLOCK_ROWS = 2048
 
@@ -524,7 +524,7 @@ class TreeBatch:
         rows, n = labels.shape
         bits = self.bits
         ranks = np.full((rows, n + 1), -1, dtype=np.int64)
-        leaf_ranks, below = _row_ranks(labels[:, self.leaves])
+        leaf_ranks, below = _small_ranks(labels[:, self.leaves])
         ranks[:, self.leaves] = leaf_ranks
         for nodes, kids, width in self.classes:
             key = labels[:, nodes]
@@ -571,9 +571,8 @@ class TreeBatch:
         total = np.cumsum(entry, axis=1).ravel()  # may wrap past 2**63 harmlessly: only differences count
         signature = total[end] - total[start] + entry.ravel()[start]
         key = np.zeros((rows, n + 1), dtype=np.int64)  # column n: a singleton, so cells start at 1
-        tied = labels.ravel()[order] > 0
-        key[:, :n] = (labels.ravel()[order] << bits) | _row_ranks(np.where(tied, signature, 0))[0]
-        key[:, :n][~tied] = 0
+        cell = labels.ravel()[order]
+        key[:, :n] = np.where(cell > 0, (cell << (bits * n)) | signature, 0)
         cells = np.empty(rows * n, dtype=np.int64)
         cells[order] = _row_ranks(key)[0][:, :n]
         return cells.reshape(rows, n)
@@ -623,6 +622,16 @@ def _row_ranks(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ranks = np.empty(rows * width, dtype=np.int64)
     ranks[order] = dense
     return ranks.reshape(rows, width), dense[:, -1] + 1
+
+
+def _small_ranks(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_row_ranks` of numbers below 16 (labels), by bit masks instead of sorting: a
+    value's rank is the number of distinct smaller values present in its row."""
+    present = np.bitwise_or.reduce(np.left_shift(1, values), axis=1)
+    return _ONES[present[:, None] & (np.left_shift(1, values) - 1)], _ONES[present]
+
+
+_ONES = np.array([bin(mask).count("1") for mask in range(1 << 16)], dtype=np.int64)  # bits set in each mask
 
 
 @lru_cache(maxsize=64)

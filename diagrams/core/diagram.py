@@ -84,12 +84,11 @@ class Diagram:
         For the enumerator and :func:`~diagrams.core.canonical.canonical_form`'s
         output only; anything else goes through :meth:`from_tree` or the parser.
         """
-        self = object.__new__(cls)
-        setattr_ = object.__setattr__
-        setattr_(self, "parent", parent)
-        setattr_(self, "part_of", part_of)
-        setattr_(self, "automorphism_count", automorphism_count)
-        setattr_(self, "_hash", hash((parent, part_of)))
+        self = _new(cls)
+        _set_parent(self, parent)
+        _set_part_of(self, part_of)
+        _set_automorphism_count(self, automorphism_count)
+        _set_hash(self, hash((parent, part_of)))
         return self
 
     @classmethod
@@ -350,3 +349,12 @@ class Diagram:
         parts = "-".join("".join(map(str, part)) for part in self.parts)
         edges = "-".join(f"{v}{p}" for v, p in self.edges)
         return f"c({parts})({edges})"
+
+
+# Diagram._from_canonical fills the slots straight through their descriptors (the enumerator
+# makes millions of diagrams; this is a third faster than object.__setattr__).
+_new = object.__new__
+_set_parent = Diagram.parent.__set__
+_set_part_of = Diagram.part_of.__set__
+_set_automorphism_count = Diagram.automorphism_count.__set__
+_set_hash = Diagram._hash.__set__
