@@ -50,7 +50,7 @@ each other and the orbit-counting identity
 from __future__ import annotations
 
 import gc
-import pickle
+from contextlib import contextmanager
 from functools import lru_cache, partial
 from itertools import islice, starmap
 from typing import Any, Iterator
@@ -72,6 +72,9 @@ CHUNK_ROWS = 1 << 13
 SEARCH_ROWS = 32
 
 Raw = tuple[tuple[int, ...], tuple[int, ...], int]  # canonical (parent, part_of, |Aut|)
+# A shape's (or chunk's) diagrams as arrays: the distinct parent arrays (uint8), which one each
+# diagram has (int32), each diagram's part_of (uint8) and |Aut|.
+Shard = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 def enumerate_diagrams(
@@ -139,45 +142,53 @@ def _generate(order: int, linkless: bool, root_tied: bool) -> Iterator[Diagram]:
     make = Diagram._from_canonical
     for index, tree in enumerate(_rooted_trees(n)):
         if n <= TABLE_NODES:  # a shape at a time, quickly
-            raws = _shape_shard(n, index, linkless=linkless, root_tied=root_tied)
+            shards = _shape_task(n, index, linkless=linkless, root_tied=root_tied)
         else:  # a chunk at a time: a shape may have billions of partitions
-            raws = _shape_diagrams(tree, linkless, root_tied)
-        yield from starmap(make, raws)
+            shards = _shape_shards(tree, linkless, root_tied)
+        for shard in shards:
+            yield from starmap(make, _unpacked(shard))
 
 
 def _generate_parallel(order: int, linkless: bool, root_tied: bool, options) -> Iterator[Diagram]:
-    shard = partial(_packed_shape_shard, order + 1, linkless=linkless, root_tied=root_tied)
+    task = partial(_shape_task, order + 1, linkless=linkless, root_tied=root_tied)
     make = Diagram._from_canonical
-    for packed in run(options, shard, range(len(_rooted_trees(order + 1)))):
-        yield from starmap(make, pickle.loads(packed))
+    for shards in run(options, task, range(len(_rooted_trees(order + 1)))):
+        for shard in shards:
+            yield from starmap(make, _unpacked(shard))
 
 
-def _packed_shape_shard(n: int, index: int, *, linkless: bool, root_tied: bool) -> bytes:
-    """:func:`_shape_shard` pickled in one piece: the result crosses to the parent process as
-    one bytes object (Dask would otherwise serialize the thousands of small tuples one by one),
-    and the parent-pointer tuples the shape's diagrams share are pickled once."""
-    return pickle.dumps(_shape_shard(n, index, linkless=linkless, root_tied=root_tied), pickle.HIGHEST_PROTOCOL)
+def _shape_task(n: int, index: int, *, linkless: bool, root_tied: bool) -> list[Shard]:
+    """The diagrams of the ``index``-th tree shape with ``n`` nodes (one task of a parallel run),
+    as compact arrays: they cross to the parent process as a few buffers instead of thousands
+    of small tuples, which would cost the workers more to pickle than to compute."""
+    with _collector_paused():
+        return list(_shape_shards(_rooted_trees(n)[index], linkless, root_tied))
 
 
-def _shape_shard(n: int, index: int, *, linkless: bool, root_tied: bool) -> list[Raw]:
-    """The diagrams of the ``index``-th tree shape with ``n`` nodes (one task of a parallel run).
+def _unpacked(shard: Shard) -> list[Raw]:
+    """The canonical (parent, part_of, |Aut|) tuples of a shard, the parent tuples shared."""
+    parents, which, part_of, auts = shard
+    with _collector_paused():
+        shared = [tuple(row) for row in parents.tolist()]
+        return list(zip(map(shared.__getitem__, which.tolist()), map(tuple, part_of.tolist()), auts.tolist()))
 
-    A shape is computed in one go with the cyclic garbage collector paused: the
-    work allocates many small tuples and no cycles, and the collector's
-    passes would otherwise slow it down.  No user code runs meanwhile.
-    """
+
+@contextmanager
+def _collector_paused():
+    """Pause the cyclic garbage collector: this work allocates many small tuples and no
+    cycles, and the collector's passes would otherwise slow it down (no user code runs)."""
     paused = gc.isenabled()
     if paused:
         gc.disable()
     try:
-        return list(_shape_diagrams(_rooted_trees(n)[index], linkless, root_tied))
+        yield
     finally:
         if paused:
             gc.enable()
 
 
-def _shape_diagrams(tree: tuple, linkless: bool, root_tied: bool) -> Iterator[Raw]:
-    """Canonical data of the diagrams on one tree shape, by smallest RGS of each orbit."""
+def _shape_shards(tree: tuple, linkless: bool, root_tied: bool) -> Iterator[Shard]:
+    """The diagrams on one tree shape, by smallest RGS of each orbit, a shard per chunk."""
     parent, swaps = _layout(tree)
     n = len(parent)
     links = ()
@@ -191,7 +202,7 @@ def _shape_diagrams(tree: tuple, linkless: bool, root_tied: bool) -> Iterator[Ra
         chunks = list(chunks)  # one chunk: all the shape's candidates
     if n > BATCH_NODES or (n <= TABLE_NODES and len(chunks[0]) < SEARCH_ROWS):
         # too big to pack, or too few rows to pay numpy's fixed costs: one partition at a time
-        yield from _searched_diagrams(TreeSearch(parent), chunks)
+        yield from _searched_shards(TreeSearch(parent), chunks)
         return
     batch, search = TreeBatch(parent), TreeSearch(parent)
     seen: set[tuple[int, int]] = set()  # orbits met in earlier chunks
@@ -211,21 +222,28 @@ def _shape_diagrams(tree: tuple, linkless: bool, root_tied: bool) -> Iterator[Ra
             keys = zip(parent_keys[first].tolist(), part_keys[first].tolist())
             first = first[[key not in seen and not seen.add(key) for key in keys]]
         distinct, which = np.unique(parent_keys[first], return_index=True, return_inverse=True)[1:]
-        shared = [tuple(row) for row in parents[first][distinct].tolist()]  # one tuple per distinct parent array
-        yield from zip(map(shared.__getitem__, which.tolist()),
-                       map(tuple, part_of[first].tolist()), auts[first].tolist())
+        yield (parents[first][distinct].astype(np.uint8), which.astype(np.int32), part_of[first].astype(np.uint8),
+               auts[first])
 
 
-def _searched_diagrams(search: TreeSearch, chunks) -> Iterator[Raw]:
+def _searched_shards(search: TreeSearch, chunks) -> Iterator[Shard]:
     """The same, canonicalizing each partition with the search (small shapes, and trees
     beyond ``BATCH_NODES``)."""
+    n = len(search.parent)
     seen: set = set()
     for rgs in chunks:
+        raws = []
         for row in rgs.tolist():
             parent, part_of, aut = search.canonical_form(row)
             if (parent, part_of) not in seen:
                 seen.add((parent, part_of))
-                yield parent, part_of, aut
+                raws.append((parent, part_of, aut))
+        shared: dict = {}
+        which = [shared.setdefault(parent, len(shared)) for parent, _, _ in raws]
+        auts = [aut for _, _, aut in raws]
+        yield (np.array(list(shared), dtype=np.uint8).reshape(len(shared), n - 1), np.array(which, dtype=np.int32),
+               np.array([part_of for _, part_of, _ in raws], dtype=np.uint8).reshape(len(raws), n),
+               np.array(auts, dtype=np.int64 if all(aut < 1 << 62 for aut in auts) else object))
 
 
 def _candidates(n: int, root_tied: bool, swaps: tuple, links: tuple) -> Iterator[np.ndarray]:
