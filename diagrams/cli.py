@@ -34,7 +34,8 @@ import sympy
 from . import __version__
 from .core.assumptions import ASSUMPTIONS
 from .core.diagram import MAX_ORDER, Diagram
-from .core.enumeration import KNOWN_COUNTS, enumerate_diagrams, estimated_count
+from .core.counting import COUNT_MAX_ORDER
+from .core.enumeration import count_diagrams, enumerate_diagrams, estimated_count
 from .core.schedule import Schedule, ScheduleError, count_embeddings
 from .errors import NotationError
 from .notation import parse
@@ -281,8 +282,8 @@ def build_parser() -> argparse.ArgumentParser:
             "enumerate --order 6 --format jsonl | head -3",
         )
         + _limits(
-            f"--count: {COUNT_LIMIT:,} diagrams (order 8, {KNOWN_COUNTS[8]:,} diagrams, is about half a minute)",
-            f"listing: {STREAM_LIMIT:,} diagrams (order 9, about {estimated_count(9):.1e}, is streamed in minutes)",
+            f"--count: {COUNT_LIMIT:,} diagrams (order 8, {count_diagrams(8):,} diagrams, is about half a minute)",
+            f"listing: {STREAM_LIMIT:,} diagrams (order 9, {_how_many(9)}, is streamed in minutes)",
         ),
         [common, force],
     )
@@ -393,8 +394,8 @@ def _limits(*lines: str) -> str:
 
 def _series_limits() -> tuple[str, ...]:
     return (
-        f"--order: {SERIES_LIMIT:,} diagrams summed (orders 0 to 6, {sum(KNOWN_COUNTS[:7]):,} diagrams; "
-        f"orders 0 to 7 are {sum(KNOWN_COUNTS[:8]):,})",
+        f"--order: {SERIES_LIMIT:,} diagrams summed (orders 0 to 6, {sum(map(count_diagrams, range(7))):,} diagrams; "
+        f"orders 0 to 7 are {sum(map(count_diagrams, range(8))):,})",
         f"--dim with --quantity displacement: {DISPLACEMENT_DIM_LIMIT} coordinates (one series each)",
     )
 
@@ -480,7 +481,7 @@ def _schedule(text: str) -> Schedule:
 def _how_many(order: int) -> str:
     """The number of diagrams of ``order``, exact where known, else an estimate."""
     count = estimated_count(order)
-    return f"{count:,}" if order < len(KNOWN_COUNTS) else f"about {count:.1e}"
+    return f"{count:,}" if order <= COUNT_MAX_ORDER else f"about {count:.1e}"
 
 
 def _refuse_unless_forced(args, too_many: bool, message: str) -> None:
@@ -494,9 +495,9 @@ def _check_series_size(args) -> None:
         args,
         summed > SERIES_LIMIT,
         f"a series to order {args.order} sums over "
-        + (f"{summed:,}" if args.order < len(KNOWN_COUNTS) else f"about {summed:.1e}")
+        + (f"{summed:,}" if args.order <= COUNT_MAX_ORDER else f"about {summed:.1e}")
         + f" diagrams (orders 0 to {args.order}; more for the gap), above the limit of {SERIES_LIMIT:,}"
-        f" (order 6, {sum(KNOWN_COUNTS[:7]):,} diagrams, takes from half a minute to minutes)",
+        f" (order 6, {sum(map(count_diagrams, range(7))):,} diagrams, takes from half a minute to minutes)",
     )
     if args.quantity == "displacement":
         _refuse_unless_forced(
@@ -539,12 +540,16 @@ def _show_progress(args) -> bool:
 
 
 def _run_enumerate(args, out: TextIO) -> int:
+    if args.count and args.order <= COUNT_MAX_ORDER:  # an exact count, without enumerating
+        total = count_diagrams(args.order, linkless=args.linkless, root_tied=args.root_tied)
+        print(total if args.format == "text" else json.dumps({"order": args.order, "count": total}), file=out)
+        return 0
     if args.count:
         _refuse_unless_forced(
             args,
             estimated_count(args.order) > COUNT_LIMIT,
             f"order {args.order} has {_how_many(args.order)} diagrams and counting them means enumerating "
-            f"them all; the limit is {COUNT_LIMIT:,} (order 8, {KNOWN_COUNTS[8]:,} diagrams, takes about half "
+            f"them all; the limit is {COUNT_LIMIT:,} (order 8, {count_diagrams(8):,} diagrams, takes about half "
             "a minute)",
         )
     else:
@@ -552,10 +557,11 @@ def _run_enumerate(args, out: TextIO) -> int:
             args,
             estimated_count(args.order) > STREAM_LIMIT,
             f"order {args.order} has {_how_many(args.order)} diagrams, above the limit of {STREAM_LIMIT:,} "
-            f"for listing them (order 9, about {estimated_count(9):.1e}, takes minutes)",
+            f"for listing them (order 9, {_how_many(9)}, takes minutes)",
         )
     found = enumerate_diagrams(args.order, linkless=args.linkless, root_tied=args.root_tied)
-    found = track(found, f"order {args.order}", enabled=_show_progress(args))
+    total = estimated_count(args.order, linkless=args.linkless, root_tied=args.root_tied)
+    found = track(found, f"order {args.order}", enabled=_show_progress(args), total=total)
     if args.count:
         total = sum(1 for _ in found)
         print(total if args.format == "text" else json.dumps({"order": args.order, "count": total}), file=out)
@@ -690,7 +696,8 @@ def _run_table(args, out: TextIO) -> int:
         f"order {args.order} has {_how_many(args.order)} diagrams, above the limit of {COUNT_LIMIT:,} for a table",
     )
     found = enumerate_diagrams(args.order, linkless=args.linkless, root_tied=args.root_tied)
-    found = track(found, f"order {args.order}", enabled=_show_progress(args))
+    total = estimated_count(args.order, linkless=args.linkless, root_tied=args.root_tied)
+    found = track(found, f"order {args.order}", enabled=_show_progress(args), total=total)
     if args.embeddable:
         found = (D for D in found if count_embeddings(D, args.schedule) != 0)
     print(table(found, schedule=args.schedule), file=out)

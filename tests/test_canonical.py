@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import random
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 
@@ -14,11 +15,11 @@ import diagrams as dg
 import reference_canonical as reference
 import strategies as S
 from diagrams.core import enumeration
-from diagrams.core.canonical import TreeSearch, canonical_form, emit
+from diagrams.core.canonical import BATCH_NODES, TreeBatch, TreeSearch, canonical_form, emit
 
 # sha256 of "\n".join(f"{D} {|Aut(D)|}") over enumerate_diagrams(d, root_tied=...),
 # recorded with the reference canonical form and the original generate-and-deduplicate
-# enumerator; orders 7 give 55 818 / 201 427 diagrams (digests 7ae53eee41e6095b, 35e9f675ecf5f628).
+# enumerator; order 7 root-tied (201 427 diagrams) gives 35e9f675ecf5f628.
 GOLDEN = {
     (4, False): (101, "7902cadafff8d6a8"),
     (4, True): (228, "fdae973cc6b5ec9d"),
@@ -26,6 +27,7 @@ GOLDEN = {
     (5, True): (1933, "02f259db8c25627e"),
     (6, False): (5861, "0099c12fa42bc746"),
     (6, True): (18672, "73870ec2177d1ea4"),
+    (7, False): (55818, "7ae53eee41e6095b"),
 }
 
 
@@ -41,12 +43,96 @@ def test_enumeration_output_is_unchanged(case):
 
 
 @pytest.mark.parametrize("root_tied", [False, True])
-def test_streamed_partitions_equal_the_table(monkeypatch, root_tied):
-    """Large orders stream the set partitions instead of using the shared table: same output."""
+def test_partitions_stream_in_chunks_and_search_alone(monkeypatch, root_tied):
+    """The batch on every shape, chunks of a few rows (orbits met again in a later chunk) and
+    the search without the batch (trees too big to pack) give the same output as the default
+    (batch on the table, search on shapes with few candidates)."""
     tabled = {(d, lk): list(dg.enumerate_diagrams(d, root_tied=root_tied, linkless=lk)) for d in range(6) for lk in (0, 1)}
-    monkeypatch.setattr(enumeration, "TABLE_NODES", 0)
+    monkeypatch.setattr(enumeration, "SEARCH_ROWS", 0)  # every shape through the batch
     for (d, lk), expected in tabled.items():
         assert list(dg.enumerate_diagrams(d, root_tied=root_tied, linkless=lk)) == expected
+    monkeypatch.setattr(enumeration, "TABLE_NODES", 0)
+    monkeypatch.setattr(enumeration, "CHUNK_ROWS", 7)
+    for (d, lk), expected in tabled.items():
+        assert list(dg.enumerate_diagrams(d, root_tied=root_tied, linkless=lk)) == expected
+    monkeypatch.setattr(enumeration, "BATCH_NODES", 0)
+    for (d, lk), expected in tabled.items():
+        found = list(dg.enumerate_diagrams(d, root_tied=root_tied, linkless=lk))
+        assert [(D, D.automorphism_count) for D in found] == [(D, D.automorphism_count) for D in expected]
+
+
+def children_first(structure) -> tuple[tuple, list[int]]:
+    """The structure renumbered in postorder (children before parents, root last), as
+    TreeBatch wants it, with its parts numbered 0, 1, ..."""
+    parent, part_of = structure
+    n = len(parent)
+    kids = [[] for _ in range(n)]
+    for v, p in enumerate(parent):
+        if p is not None:
+            kids[p].append(v)
+    order, stack = [], [(S.root_of(parent), False)]
+    while stack:
+        v, done = stack.pop()
+        if done:
+            order.append(v)
+        else:
+            stack.append((v, True))
+            stack.extend((c, False) for c in kids[v])
+    new = {v: i for i, v in enumerate(order)}
+    names: dict = {}
+    renamed_parent = tuple(None if parent[v] is None else new[parent[v]] for v in order)
+    return renamed_parent, [names.setdefault(part_of[v], len(names)) for v in order]
+
+
+def check_batch(structures) -> int:
+    """TreeBatch's finished rows equal the reference canonical form; returns how many finished."""
+    finished = 0
+    for structure in structures:
+        parent, rgs = children_first(structure)
+        done, parents, part_of, auts = TreeBatch(parent).canonical_forms(np.array([rgs]))
+        if done[0]:
+            got = (tuple(parents[0].tolist()), tuple(part_of[0].tolist()), int(auts[0]))
+            assert got == reference.canonical_form(*structure), structure
+            finished += 1
+    return finished
+
+
+@settings(max_examples=300, deadline=None)
+@given(S.structures(max_nodes=14))
+def test_batch_equals_reference_on_random_structures(structure):
+    check_batch([structure])
+
+
+def test_batch_equals_reference_on_symmetric_structures():
+    rng = random.Random(11)
+    structures = [symmetric_structure(rng) for _ in range(600)]
+    assert check_batch([s for s in structures if len(s[0]) <= BATCH_NODES]) > 100
+
+
+@pytest.mark.parametrize("root_tied", [False, True])
+def test_batch_of_every_partition_of_every_shape(root_tied):
+    """One TreeBatch per shape over the whole RGS table, as enumeration runs it: every
+    row it finishes equals the search's answer, and it leaves few to the search."""
+    n, left, total = 7, 0, 0
+    table = np.array(list(enumeration._set_partitions(n, root_tied)))
+    for tree in enumeration._rooted_trees(n):
+        parent, _ = enumeration._layout(tree)
+        search = TreeSearch(parent)
+        done, parents, part_of, auts = TreeBatch(parent).canonical_forms(table)
+        for i, rgs in enumerate(table.tolist()):
+            if done[i]:
+                got = (tuple(parents[i].tolist()), tuple(part_of[i].tolist()), int(auts[i]))
+                assert got == search.canonical_form(rgs), (parent, rgs)
+        left += int((~done).sum())
+        total += len(table)
+    assert left < total // 20
+
+
+def test_batch_refuses_trees_it_cannot_pack():
+    with pytest.raises(ValueError, match="children first"):
+        TreeBatch((None, 0))  # root first
+    with pytest.raises(ValueError, match="at most"):
+        TreeBatch(tuple(range(1, 16)) + (None,))
 
 
 @settings(max_examples=300, deadline=None)

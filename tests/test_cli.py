@@ -253,13 +253,21 @@ print(json.dumps(results))
 
 REFUSED = [
     (["enumerate", "--order", "50"], "about 3.5e+66"),
-    (["enumerate", "--order", "10"], "about 9.2e+07"),
-    (["enumerate", "--order", "9", "--count"], "about 7.1e+06"),
+    (["enumerate", "--order", "10"], "91,341,253"),
+    (["enumerate", "--order", "21", "--count"], "about 8.0e+21"),
     (["series", "--order", "7"], "62,503"),
     (["series", "--order", "2", "--dim", "1000000", "--quantity", "displacement"], "1,000,000 series"),
     (["latex", "--series", "--order", "40"], "diagrams"),
-    (["table", "--order", "9"], "about 7.1e+06"),
+    (["table", "--order", "9"], "7,075,470"),
 ]
+
+
+def test_counts_are_exact_without_enumerating():
+    """enumerate --count answers from the closed count (order 12: 19 billion diagrams) at once."""
+    assert run("enumerate", "--order", "12", "--count") == (0, "19083260795\n")
+    expected = dg.count_diagrams(5, root_tied=True, linkless=True)
+    assert run("enumerate", "--order", "5", "--count", "--root-tied", "--linkless") == (0, f"{expected}\n")
+    assert expected == sum(1 for _ in dg.enumerate_diagrams(5, root_tied=True, linkless=True))
 
 
 def test_requests_that_cannot_finish_are_refused():
@@ -290,11 +298,13 @@ def test_expected_counts_in_the_refusals_are_sound():
 
 def test_force_runs_what_the_limits_refuse(monkeypatch, capsys):
     monkeypatch.setattr(cli, "COUNT_LIMIT", 10)
+    monkeypatch.setattr(cli, "STREAM_LIMIT", 10)
     monkeypatch.setattr(cli, "SERIES_LIMIT", 3)
     monkeypatch.setattr(cli, "DISPLACEMENT_DIM_LIMIT", 1)
-    assert run("enumerate", "--order", "3", "--count")[0] == 2
+    assert run("enumerate", "--order", "3")[0] == 2  # listing 17 diagrams passes the limit of 10
     assert "17 diagrams" in one_line_error(capsys)
-    assert run("enumerate", "--order", "3", "--count", "--force") == (0, "17\n")
+    assert run("enumerate", "--order", "3", "--force")[1].count("\n") == 17
+    assert run("enumerate", "--order", "3", "--count") == (0, "17\n")  # a closed count: never refused
     assert run("series", "--order", "2")[0] == 2
     assert "6 diagrams" in one_line_error(capsys)  # 1 + 1 + 4 of orders 0, 1, 2
     status, out = run("series", "--order", "2", "--force")

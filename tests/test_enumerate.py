@@ -13,6 +13,7 @@ import pytest
 
 import diagrams as dg
 from diagrams import Diagram, enumerate_diagrams, count_diagrams
+from diagrams.core import counting
 
 import strategies as S
 
@@ -244,3 +245,100 @@ def test_enumerate_returns_fresh_iterators():
     assert next(iter(first)) in set(enumerated(2))
     assert len(list(enumerate_diagrams(2))) == 4
     assert len(list(itertools.islice(enumerate_diagrams(3), 5))) == 5
+
+
+# -- exact counts without enumerating (diagrams.core.counting) -------------------------------
+
+COUNT_KINDS = [
+    {},
+    {"linkless": True},
+    {"root_tied": True},
+    {"root_tied": True, "linkless": True},
+]
+
+
+@pytest.mark.parametrize("kind", COUNT_KINDS, ids=lambda k: "-".join(k) or "all")
+def test_exact_counts_equal_enumeration(kind):
+    for d in range(8):
+        assert count_diagrams(d, **kind) == sum(1 for _ in enumerate_diagrams(d, **kind)), d
+
+
+def test_exact_counts_satisfy_the_orbit_identity_at_order_seven():
+    """The orbit identity (see test_orbit_identity_ordinary) holds at order 7 too, over the
+    diagrams whose number the closed count gives."""
+    total, n = orbit_sum(enumerate_diagrams(7))
+    assert total == Fraction(8) ** 6 * S.bell(7)
+    assert n == count_diagrams(7)
+
+
+def invariant_partitions_by_brute_force(cycles) -> int:
+    """Set partitions of 0..n-1 mapped onto themselves by a permutation with these cycle lengths."""
+    perm, start = [], 0
+    for length in cycles:
+        perm += [start + (i + 1) % length for i in range(length)]
+        start += length
+    fixed = 0
+    for partition in S.set_partitions(range(start)):
+        blocks = {frozenset(b) for b in partition}
+        fixed += all(frozenset(perm[v] for v in b) in blocks for b in blocks)
+    return fixed
+
+
+def cycle_types(n: int, largest: int | None = None):
+    """Every multiset of cycle lengths adding up to n (partitions of n), longest first."""
+    if n == 0:
+        yield ()
+        return
+    for first in range(min(n, largest or n), 0, -1):
+        for rest in cycle_types(n - first, first):
+            yield (first,) + rest
+
+
+def test_invariant_partitions_by_brute_force():
+    for n in range(8):
+        for cycles in cycle_types(n):
+            assert counting.invariant_partitions(cycles) == invariant_partitions_by_brute_force(cycles), cycles
+    assert [counting.invariant_partitions((1,) * n) for n in range(8)] == [S.bell(n) for n in range(8)]
+
+
+def tree_automorphisms(parent) -> list[tuple[int, ...]]:
+    """All permutations of the nodes that map the rooted tree to itself (brute force)."""
+    n = len(parent)
+    return [g for g in itertools.permutations(range(n))
+            if all((parent[v] is None) == (parent[g[v]] is None) and (parent[v] is None or g[parent[v]] == parent[g[v]])
+                   for v in range(n))]
+
+
+@pytest.mark.parametrize("root_tied", [False, True])
+def test_counts_by_burnside_on_each_tree(root_tied):
+    """Burnside's lemma shape by shape, with automorphisms and fixed partitions by brute force
+    (no cycle index, no formula for fixed partitions), against the closed count."""
+    for d in range(6):
+        total = Fraction(0)
+        for tree in S.tree_shapes(d):
+            group = tree_automorphisms(tree)
+            root = S.root_of(tree)
+            fixed = 0
+            for g in group:
+                nodes = [v for v in range(d + 1) if root_tied or v != root]
+                for partition in S.set_partitions(nodes):
+                    blocks = {frozenset(b) for b in partition}
+                    if root_tied and len(next(b for b in blocks if root in b)) == 1:
+                        continue
+                    fixed += all(frozenset(g[v] for v in b) in blocks for b in blocks)
+            total += Fraction(fixed, len(group))
+        assert total == count_diagrams(d, root_tied=root_tied), d
+
+
+def test_counts_grow_to_order_twelve_and_refuse_bad_input():
+    counts = [count_diagrams(d) for d in range(13)]
+    assert counts[:9] == [1, 1, 4, 17, 101, 700, 5861, 55818, 598201]
+    assert all(a < b for a, b in zip(counts[1:], counts[2:]))
+    for root_tied in (False, True):
+        assert count_diagrams(12, linkless=True, root_tied=root_tied) < count_diagrams(12, root_tied=root_tied)
+    with pytest.raises(ValueError, match="workers"):
+        count_diagrams(3, workers=0)
+    with pytest.raises(TypeError):
+        count_diagrams(2.0)
+    with pytest.raises(ValueError):
+        counting.diagram_count(counting.COUNT_MAX_ORDER + 1)

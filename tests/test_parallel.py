@@ -147,7 +147,7 @@ on_linux = pytest.mark.skipif(
 
 # A script that keeps two workers busy for a long time; with an idle extra thread the pool's
 # workers come from a fork server instead of being forked (parallel._context).
-WORK = "import diagrams as dg\ndg.count_diagrams(8, workers=2)\n"
+WORK = "import diagrams as dg\nsum(1 for _ in dg.enumerate_diagrams(8, workers=2))\n"
 IDLE_THREAD = "import threading, time\nthreading.Thread(target=time.sleep, args=(3600,), daemon=True).start()\n"
 
 

@@ -12,55 +12,75 @@ Aut(T), and we yield each orbit once, at its lexicographically smallest RGS:
    sibling subtrees.  A partition whose image under one such swap has a
    smaller RGS is not the smallest of its orbit, so it is skipped; the
    smallest never is.  Which RGS a swap rejects depends only on the swap's
-   position and size, so the rejections are bit sets over the table of all
-   RGS, computed once per (position, size) and shared by every shape.
-2. *Certificate.*  A survivor is canonicalized by individualization–refinement
-   (:class:`diagrams.canonical.TreeSearch`, whose tree-only work is done once
-   per shape); the certificate, a labelled AHU code, is a complete invariant.
-   A certificate already met on this shape means an orbit already yielded
-   (the survivors of one orbit come in RGS order, smallest first).
-3. *Output.*  A new certificate is turned into the canonical
-   ``(parent, part_of)`` directly, and |Aut| is the product of the
-   label-preserving tree automorphisms (Π m! over equal sibling codes) and the
-   order of the group induced on the parts, both found by the same search.
+   position and size, so the rejections are boolean rows over the table of all
+   RGS (a numpy matrix), computed once per (position, size) and shared by
+   every shape.  ``linkless=True`` drops, the same way, the rows that leave a
+   link (a node with one child alone in its part).
+2. *Canonical form, all survivors at once.*  The survivors of a shape go
+   through :class:`diagrams.core.canonical.TreeBatch`, the
+   individualization–refinement search of :mod:`diagrams.core.canonical` done
+   on numpy arrays for every row together.  About 99 % of the rows are settled
+   by refinement alone, which yields their canonical ``(parent, part_of)`` and
+   |Aut| (the kernel Π m!; no search, so no automorphism moves a part); the
+   rest, whose parts refinement cannot tell apart, are finished one by one by
+   :class:`~diagrams.core.canonical.TreeSearch`, which individualizes.  A
+   shape with fewer than ``SEARCH_ROWS`` survivors (small orders), where
+   numpy's fixed costs do not pay, goes row by row through the search.
+3. *Output.*  The canonical data are a complete invariant: a row whose data
+   an earlier row of the shape has is an orbit already met (the survivors of
+   one orbit come in RGS order, smallest first; rows are compared as packed
+   integers, in numpy).  The others form a *shard* of compact arrays, turned
+   into :class:`Diagram` values through the internal constructor
+   ``Diagram.from_canonical`` (no second canonicalization).
 
 So the yield order is: by tree shape, then by the smallest RGS of each orbit.
-Memory is flat: it holds one shape's certificates and the shared RGS table
-(Bell(order) rows, built only for trees of ``order + 1 ≤ 10`` nodes, whose
-shapes are computed a whole shape at a time; larger orders stream the
-partitions, test the swaps one partition at a time and yield as they go).
+Memory is flat: it holds one shape's canonical data and the shared RGS table
+(Bell(order) rows, built only for trees of ``order + 1 ≤ TABLE_NODES``
+nodes; larger orders stream the partitions in chunks of ``CHUNK_ROWS``).
+At order 9 (7 075 470 diagrams) peak memory grows by about 40 MB.
 
 With ``workers=`` (and ``backend=``/``client=``, see :mod:`diagrams.parallel`)
-the shapes are shared out to processes or a Dask cluster; the results are
-put back in shape order, so the output is identical to the serial one.
+the shapes are shared out to processes or a Dask cluster, which send their
+shards back (a few buffers a shape, cheap to pickle) to be turned into
+diagrams here, in shape order, so the output is identical to the serial one.
 
-The counts for orders 0…4 are 1, 1, 4, 17, 101; the tests check them against
-an independent brute force and, beyond, the orbit-counting identity
+:func:`count_diagrams` does not enumerate: it evaluates the exact count of
+:mod:`diagrams.core.counting` (Pólya's cycle index of rooted trees).  The
+tests check both against an independent brute force and, beyond, against
+each other and the orbit-counting identity
 Σ_D order!/|Aut(D)| = (order+1)^(order−1) · Bell(order).
 """
 
 from __future__ import annotations
 
 import gc
-import pickle
+from contextlib import contextmanager
 from fractions import Fraction
 from functools import lru_cache, partial
+from itertools import islice, starmap
 from math import factorial
-from itertools import compress
 from typing import Any, Iterator
 
-from .canonical import TreeSearch, emit
+import numpy as np
+
+from .canonical import BATCH_NODES, TreeBatch, TreeSearch
+from .counting import COUNT_MAX_ORDER, diagram_count
 from .diagram import MAX_ORDER, Diagram
 from ..runtime.parallel import parallel_options, run
 
-__all__ = ["enumerate_diagrams", "count_diagrams", "estimated_count", "KNOWN_COUNTS"]
+__all__ = ["enumerate_diagrams", "count_diagrams", "estimated_count"]
 
-#: RGS tables (and the prefilter's bit sets) are kept for trees of at most this many nodes.
+#: RGS tables (and the prefilter's rejections) are kept for trees of at most this many nodes.
 TABLE_NODES = 10
+#: Larger trees stream their set partitions in chunks of this many rows.
+CHUNK_ROWS = 1 << 13
+#: A shape with fewer candidate partitions than this is canonicalized row by row by the search.
+SEARCH_ROWS = 32
 
-# (parts, big, mask): the parts' node lists, the indices of the non-singleton parts, their nodes as bits
-Record = tuple
 Raw = tuple[tuple[int, ...], tuple[int, ...], int]  # canonical (parent, part_of, |Aut|)
+# A shape's (or chunk's) diagrams as arrays: the distinct parent arrays (uint8), which one each
+# diagram has (int32), each diagram's part_of (uint8) and |Aut|.
+Shard = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 def enumerate_diagrams(
@@ -89,10 +109,7 @@ def enumerate_diagrams(
     >>> [str(D) for D in enumerate_diagrams(1, root_tied=True)]
     ['[a:a]']
     """
-    if isinstance(order, bool) or not isinstance(order, int):
-        raise TypeError(f"order must be an int, not {type(order).__name__}")
-    if not 0 <= order <= MAX_ORDER:
-        raise ValueError(f"order must be between 0 and {MAX_ORDER}, got {order}")
+    _check_order(order)
     options = parallel_options(workers, backend, client)
     if options.is_serial:
         return _generate(order, bool(linkless), bool(root_tied))
@@ -102,168 +119,224 @@ def enumerate_diagrams(
 def count_diagrams(order: int, *, linkless: bool = False, root_tied: bool = False, **parallel) -> int:
     """The number of diagrams :func:`enumerate_diagrams` yields (same keywords).
 
-    >>> [count_diagrams(d) for d in range(5)]
-    [1, 1, 4, 17, 101]
+    Exact and without enumerating up to order ``COUNT_MAX_ORDER`` (see
+    :mod:`diagrams.core.counting`); beyond, it enumerates (with the parallel
+    keywords, which are checked in any case).  Use it as the total of a
+    progress bar over :func:`enumerate_diagrams`.
+
+    >>> [count_diagrams(d) for d in range(9)]
+    [1, 1, 4, 17, 101, 700, 5861, 55818, 598201]
     """
-    return sum(1 for _ in enumerate_diagrams(order, linkless=linkless, root_tied=root_tied, **parallel))
+    _check_order(order)
+    options = parallel_options(**parallel)
+    if order <= COUNT_MAX_ORDER:
+        return diagram_count(order, linkless=bool(linkless), root_tied=bool(root_tied))
+    found = enumerate_diagrams(order, linkless=linkless, root_tied=root_tied, workers=options.workers,
+                               backend=options.backend, client=options.client)
+    return sum(1 for _ in found)  # pragma: no cover - orders this large take days
+
+
+def _check_order(order: int) -> None:
+    if isinstance(order, bool) or not isinstance(order, int):
+        raise TypeError(f"order must be an int, not {type(order).__name__}")
+    if not 0 <= order <= MAX_ORDER:
+        raise ValueError(f"order must be between 0 and {MAX_ORDER}, got {order}")
 
 
 def _generate(order: int, linkless: bool, root_tied: bool) -> Iterator[Diagram]:
     n = order + 1
+    make = Diagram.from_canonical
     for index, tree in enumerate(_rooted_trees(n)):
         if n <= TABLE_NODES:  # a shape at a time, quickly
-            raws = _shape_shard(n, index, linkless=linkless, root_tied=root_tied)
-        else:  # one diagram at a time: a shape may have billions of partitions
-            raws = _shape_diagrams(tree, linkless, root_tied)
-        for raw in raws:
-            yield Diagram.from_canonical(*raw)
+            shards = _shape_task(n, index, linkless=linkless, root_tied=root_tied)
+        else:  # a chunk at a time: a shape may have billions of partitions
+            shards = _shape_shards(tree, linkless, root_tied)
+        for shard in shards:
+            yield from starmap(make, _unpacked(shard))
 
 
 def _generate_parallel(order: int, linkless: bool, root_tied: bool, options) -> Iterator[Diagram]:
-    shard = partial(_packed_shape_shard, order + 1, linkless=linkless, root_tied=root_tied)
-    for packed in run(options, shard, range(len(_rooted_trees(order + 1)))):
-        for raw in pickle.loads(packed):
-            yield Diagram.from_canonical(*raw)
+    task = partial(_shape_task, order + 1, linkless=linkless, root_tied=root_tied)
+    make = Diagram.from_canonical
+    for shards in run(options, task, range(len(_rooted_trees(order + 1)))):
+        for shard in shards:
+            yield from starmap(make, _unpacked(shard))
 
 
-def _packed_shape_shard(n: int, index: int, *, linkless: bool, root_tied: bool) -> bytes:
-    """:func:`_shape_shard` pickled in one piece: Dask would otherwise serialize the
-    thousands of small tuples one by one, several times slower than computing them."""
-    return pickle.dumps(_shape_shard(n, index, linkless=linkless, root_tied=root_tied), pickle.HIGHEST_PROTOCOL)
+def _shape_task(n: int, index: int, *, linkless: bool, root_tied: bool) -> list[Shard | list[Raw]]:
+    """The diagrams of the ``index``-th tree shape with ``n`` nodes (one task of a parallel run),
+    as compact arrays: they cross to the parent process as a few buffers instead of thousands
+    of small tuples, which would cost the workers more to pickle than to compute."""
+    with _collector_paused():
+        return list(_shape_shards(_rooted_trees(n)[index], linkless, root_tied))
 
 
-def _shape_shard(n: int, index: int, *, linkless: bool, root_tied: bool) -> list[Raw]:
-    """The diagrams of the ``index``-th tree shape with ``n`` nodes (one task of a parallel run).
+def _unpacked(shard: Shard | list[Raw]) -> list[Raw]:
+    """The canonical (parent, part_of, |Aut|) tuples of a shard, the parent tuples shared."""
+    if isinstance(shard, list):
+        return shard
+    parents, which, part_of, auts = shard
+    with _collector_paused():
+        shared = [tuple(row) for row in parents.tolist()]
+        return list(zip(map(shared.__getitem__, which.tolist()), map(tuple, part_of.tolist()), auts.tolist()))
 
-    A shape is computed in one go with the cyclic garbage collector paused: the
-    search allocates many small tuples and no cycles, and the collector's
-    passes would otherwise double the time.  No user code runs meanwhile.
-    """
+
+@contextmanager
+def _collector_paused():
+    """Pause the cyclic garbage collector: this work allocates many small tuples and no
+    cycles, and the collector's passes would otherwise slow it down (no user code runs)."""
     paused = gc.isenabled()
     if paused:
         gc.disable()
     try:
-        return list(_shape_diagrams(_rooted_trees(n)[index], linkless, root_tied))
+        yield
     finally:
         if paused:
             gc.enable()
 
 
-def _shape_diagrams(tree: tuple, linkless: bool, root_tied: bool) -> Iterator[Raw]:
-    """Canonical data of the diagrams on one tree shape, by smallest RGS of each orbit."""
+def _shape_shards(tree: tuple, linkless: bool, root_tied: bool) -> Iterator[Shard | list[Raw]]:
+    """The diagrams on one tree shape, by smallest RGS of each orbit, a shard per chunk."""
     parent, swaps = _layout(tree)
     n = len(parent)
-    search = TreeSearch(parent)
-    links = 0
+    links = ()
     if linkless:
-        degree = [1] * (n - 1) + [0]
+        kids = [0] * n
         for p in parent[:-1]:
-            degree[p] += 1
-        links = sum(1 << v for v in range(n - 1) if degree[v] == 2)
+            kids[p] += 1
+        links = tuple(v for v in range(n - 1) if kids[v] == 1)
+    chunks = _candidates(n, root_tied, swaps, links)
+    if n <= TABLE_NODES:
+        chunks = list(chunks)  # one chunk: all the shape's candidates
+    if n > BATCH_NODES or (n <= TABLE_NODES and len(chunks[0]) < SEARCH_ROWS):
+        # too big to pack, or too few rows to pay numpy's fixed costs: one partition at a time
+        yield from _searched_shards(TreeSearch(parent), chunks)
+        return
+    batch, search = TreeBatch(parent), TreeSearch(parent)
+    seen: set[tuple[int, int]] = set()  # orbits met in earlier chunks
+    for rgs in chunks:
+        if not len(rgs):
+            continue
+        done, parents, part_of, auts = batch.canonical_forms(rgs)
+        for i in np.flatnonzero(~done).tolist():  # refinement could not tell the parts apart
+            parents[i], part_of[i], auts[i] = search.canonical_form(rgs[i].tolist())
+        parent_keys, part_keys = _packed(parents), _packed(part_of)
+        order = np.lexsort((part_keys, parent_keys))  # stable: equal rows keep their order
+        repeat = np.zeros(len(order), dtype=bool)
+        repeat[order[1:]] = (parent_keys[order[1:]] == parent_keys[order[:-1]]) & (
+            part_keys[order[1:]] == part_keys[order[:-1]])
+        first = np.flatnonzero(~repeat)  # the first row of each orbit met, in row order
+        if n > TABLE_NODES:  # orbits may come back in later chunks
+            keys = zip(parent_keys[first].tolist(), part_keys[first].tolist())
+            first = first[[key not in seen and not seen.add(key) for key in keys]]
+        distinct, which = np.unique(parent_keys[first], return_index=True, return_inverse=True)[1:]
+        yield (parents[first][distinct].astype(np.uint8), which.astype(np.int32), part_of[first].astype(np.uint8),
+               auts[first])
+
+
+def _searched_shards(search: TreeSearch, chunks) -> Iterator[list[Raw]]:
+    """The same, canonicalizing each partition with the search (small shapes, and trees
+    beyond ``BATCH_NODES``); their shards are plain lists of canonical tuples."""
     seen: set = set()
-    for parts, big, mask in _candidates(n, root_tied, swaps, links):
-        cert, orbits = search.certificate(parts, big, mask)
-        if cert in seen:
-            continue
-        seen.add(cert)
-        new_parent, part_of, kernel = emit(cert)
-        yield new_parent, part_of, kernel * orbits
+    for rgs in chunks:
+        raws = []
+        for row in rgs.tolist():
+            parent, part_of, aut = search.canonical_form(row)
+            if (parent, part_of) not in seen:
+                seen.add((parent, part_of))
+                raws.append((parent, part_of, aut))
+        yield raws
 
 
-def _candidates(n: int, root_tied: bool, swaps: tuple, links: int) -> Iterator[Record]:
-    """Partition records in RGS order, without those a swap makes smaller or that leave a link."""
-    if n > TABLE_NODES:
-        yield from _streamed_candidates(n, root_tied, swaps, links)
+def _candidates(n: int, root_tied: bool, swaps: tuple, links: tuple) -> Iterator[np.ndarray]:
+    """RGS rows in order, in chunks, without those a swap makes smaller or that leave a link."""
+    if n <= TABLE_NODES:
+        table, tied = _table(n, root_tied)
+        keep = np.ones(len(table), dtype=bool)
+        for start, size in swaps:
+            keep &= ~_swap_rejects(n, root_tied, start, size)
+        if links:
+            keep &= tied[:, list(links)].all(1)
+        yield table[keep]
         return
-    table = _table(n, root_tied)
-    skip = 0
-    for start, size in swaps:
-        skip |= _swap_rejects(n, root_tied, start, size)
-    v = 0
-    while links >> v:
-        if (links >> v) & 1:
-            skip |= _singleton_rows(n, root_tied, v)
-        v += 1
-    if not skip:
-        yield from table
-        return
-    skipped = bin(skip)[:1:-1].ljust(len(table), "0")  # skipped[i] is bit i of skip
-    yield from compress(table, map("0".__eq__, skipped))
+    partitions = _set_partitions(n, root_tied)
+    while True:
+        chunk = np.array(list(islice(partitions, CHUNK_ROWS)), dtype=np.int64).reshape(-1, n)
+        if not len(chunk):
+            return
+        keep = np.ones(len(chunk), dtype=bool)
+        for start, size in swaps:
+            keep &= ~_swap_is_smaller(chunk, start, size)
+        if links:
+            keep &= _tied(chunk)[:, list(links)].all(1)
+        yield chunk[keep]
 
 
-def _streamed_candidates(n: int, root_tied: bool, swaps: tuple, links: int) -> Iterator[Record]:
-    for rgs in _set_partitions(n, root_tied):
-        record = _record(rgs)
-        if links and links & ~record[2]:
-            continue
-        if any(_swap_is_smaller(rgs, start, size) for start, size in swaps):
-            continue
-        yield record
+def _packed(rows: np.ndarray) -> np.ndarray:
+    """Each row of small numbers (< 16, at most 15 of them) as one integer."""
+    key = np.zeros(len(rows), dtype=np.int64)
+    for column in rows.T:
+        key = (key << 4) | column
+    return key
 
 
 # -- the shared RGS table and the prefilter -------------------------------------------------
 
 
 @lru_cache(maxsize=4)
-def _table(n: int, root_tied: bool) -> tuple[Record, ...]:
-    return tuple(map(_record, _set_partitions(n, root_tied)))
+def _table(n: int, root_tied: bool) -> tuple[np.ndarray, np.ndarray]:
+    """All RGS in order as a matrix, and which of their nodes lie in non-singleton parts."""
+    table = np.array(list(_set_partitions(n, root_tied)), dtype=np.int64).reshape(-1, n)
+    table.flags.writeable = False
+    tied = _tied(table)
+    tied.flags.writeable = False
+    return table, tied
 
 
-@lru_cache(maxsize=4)
-def _table_rgs(n: int, root_tied: bool) -> tuple[tuple[int, ...], ...]:
-    return tuple(_set_partitions(n, root_tied))
-
-
-def _record(rgs: tuple[int, ...]) -> Record:
-    parts: list[list[int]] = [[] for _ in range(max(rgs) + 1)]
-    for v, block in enumerate(rgs):
-        parts[block].append(v)
-    big = [i for i, members in enumerate(parts) if len(members) > 1]
-    mask = 0
-    for i in big:
-        for v in parts[i]:
-            mask |= 1 << v
-    return parts, big, mask
+def _tied(rgs: np.ndarray) -> np.ndarray:
+    """Per row, whether each node's part has another node."""
+    rows, n = rgs.shape
+    counts = np.bincount((rgs + n * np.arange(rows)[:, None]).ravel(), minlength=rows * n).reshape(rows, n)
+    return np.take_along_axis(counts, rgs, 1) > 1
 
 
 @lru_cache(maxsize=256)
-def _swap_rejects(n: int, root_tied: bool, start: int, size: int) -> int:
-    """Bit i set when the swap of nodes start… and start+size… makes RGS row i smaller."""
-    bits = 0
-    for i, rgs in enumerate(_table_rgs(n, root_tied)):
-        if _swap_is_smaller(rgs, start, size):
-            bits |= 1 << i
-    return bits
+def _swap_rejects(n: int, root_tied: bool, start: int, size: int) -> np.ndarray:
+    """Per row of the table, whether the swap of nodes start… and start+size… makes it smaller."""
+    rejects = _swap_is_smaller(_table(n, root_tied)[0], start, size)
+    rejects.flags.writeable = False
+    return rejects
 
 
-@lru_cache(maxsize=256)
-def _singleton_rows(n: int, root_tied: bool, v: int) -> int:
-    """Bit i set when node v is alone in its part in RGS row i."""
-    bits = 0
-    for i, (_, _, mask) in enumerate(_table(n, root_tied)):
-        if not (mask >> v) & 1:
-            bits |= 1 << i
-    return bits
+def _swap_is_smaller(rgs: np.ndarray, start: int, size: int) -> np.ndarray:
+    """Per row, whether exchanging nodes start+i and start+size+i (i < size) gives a smaller RGS.
 
+    The exchanged row is renumbered by first appearance (the nodes before
+    ``start`` keep their blocks and numbers) and compared lexicographically.
 
-def _swap_is_smaller(rgs: tuple[int, ...], start: int, size: int) -> bool:
-    """Whether exchanging nodes start+i and start+size+i (i < size) gives a smaller RGS.
-
-    The nodes before ``start`` keep their blocks and numbers; the others are
-    renumbered by first appearance, and the first difference decides.
+    >>> _swap_is_smaller(np.array([[0, 1, 1, 2], [0, 0, 1, 2]]), 0, 1).tolist()
+    [True, False]
+    >>> _swap_is_smaller(np.array([[0, 1, 0, 2]]), 1, 1).tolist()
+    [True]
     """
-    seen = max(rgs[:start], default=-1) + 1  # blocks numbered before start keep their numbers
-    number: dict[int, int] = {}
+    rows, n = rgs.shape
     middle, end = start + size, start + 2 * size
-    for u in range(start, len(rgs)):
-        block = rgs[u + size] if u < middle else rgs[u - size] if u < end else rgs[u]
-        if block >= seen:
-            if block not in number:
-                number[block] = seen + len(number)
-            block = number[block]
-        if block != rgs[u]:
-            return block < rgs[u]
-    return False
+    columns = list(range(start)) + list(range(middle, end)) + list(range(start, middle)) + list(range(end, n))
+    moved = rgs[:, columns]
+    every = np.arange(rows)
+    number = np.full((rows, n), -1, dtype=np.int64)
+    count = np.zeros(rows, dtype=np.int64)
+    renumbered = np.empty_like(moved)
+    for j in range(n):
+        block = moved[:, j]
+        known = number[every, block]
+        new = known < 0
+        number[every[new], block[new]] = count[new]
+        renumbered[:, j] = np.where(new, count, known)
+        count += new
+    differ = renumbered != rgs
+    first = differ.argmax(1)
+    return differ.any(1) & (renumbered[every, first] < rgs[every, first])
 
 
 # -- tree shapes and set partitions ---------------------------------------------------------
@@ -318,11 +391,6 @@ def _layout(tree: tuple) -> tuple[tuple[int | None, ...], tuple[tuple[int, int],
     return tuple(parent), tuple(swaps)
 
 
-def _parent_array(tree: tuple) -> tuple[int | None, ...]:
-    """Parent pointers in postorder (root last, ``None``)."""
-    return _layout(tree)[0]
-
-
 def _set_partitions(n: int, root_tied: bool) -> Iterator[tuple[int, ...]]:
     """Restricted growth strings of length n, in lexicographic order; the last node (root)
     alone unless root_tied.
@@ -351,32 +419,27 @@ def _set_partitions(n: int, root_tied: bool) -> Iterator[tuple[int, ...]]:
 # -- how many there are, without enumerating them -------------------------------------------
 
 #: The number of (ordinary) diagrams of orders 0, 1, 2, …, as enumerated (SPEC §2 lists 0…4).
-KNOWN_COUNTS = (1, 1, 4, 17, 101, 700, 5861, 55818, 598201)
-
-
-def estimated_count(order: int) -> int:
-    """How many diagrams :func:`enumerate_diagrams` yields for ``order``: exact up to
-    order 8, an estimate beyond (for sizing a request before running it).
+def estimated_count(order: int, *, linkless: bool = False, root_tied: bool = False) -> int:
+    """How many diagrams :func:`enumerate_diagrams` yields for ``order``: exact (:func:`count_diagrams`)
+    up to order ``COUNT_MAX_ORDER``, an estimate beyond (for sizing a request before running it).
 
     The estimate starts from the orbit-counting identity: Σ_D 1/|Aut(D)| equals
-    (order+1)^(order−1) · Bell(order) / order!, which is a lower bound on the count
-    since |Aut(D)| ≥ 1.  The count exceeds that bound by a factor that falls slowly
-    towards 1 as symmetric diagrams become rare (1.246, 1.237, 1.224, 1.218 for
-    orders 5…8), so the bound is scaled by its factor at order 8: the estimate is
-    above the bound and, while the factor keeps falling, at most 22 % too high.
-    Root-tied and linkless counts are of the same magnitude.
+    (order+1)^(order−1) · Bell(order) / order!, a lower bound on the count since
+    |Aut(D)| ≥ 1; the count exceeds it by a factor that falls slowly towards 1 as
+    symmetric diagrams become rare, so the bound is scaled by its factor at the
+    last exact order (an overestimate while the factor keeps falling).
 
     >>> [estimated_count(d) for d in range(6)]
     [1, 1, 4, 17, 101, 700]
-    >>> f"{estimated_count(9):.2e}", f"{estimated_count(12):.1e}"
-    ('7.10e+06', '1.9e+10')
+    >>> estimated_count(9), f"{estimated_count(30):.2e}"
+    (7075470, '6.89e+34')
     """
     if isinstance(order, bool) or not isinstance(order, int) or order < 0:
         raise ValueError(f"order must be a whole number >= 0, got {order!r}")
-    if order < len(KNOWN_COUNTS):
-        return KNOWN_COUNTS[order]
-    last = len(KNOWN_COUNTS) - 1
-    scale = Fraction(KNOWN_COUNTS[last]) / _inverse_symmetry_sum(last)
+    if order <= COUNT_MAX_ORDER:
+        return diagram_count(order, linkless=linkless, root_tied=root_tied)
+    anchor = COUNT_MAX_ORDER
+    scale = Fraction(diagram_count(anchor, linkless=linkless, root_tied=root_tied)) / _inverse_symmetry_sum(anchor)
     return round(scale * _inverse_symmetry_sum(order))
 
 
