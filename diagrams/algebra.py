@@ -36,6 +36,7 @@ import sympy
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
+from .coefficient_bounds import CoefficientBound
 from .core.diagram import Diagram
 from .core.numbers import to_sympy
 from .errors import DiagramSyntaxError, InvalidDiagramError
@@ -77,7 +78,15 @@ def _scalar(value) -> sympy.Expr | None:
 
 @lru_cache(maxsize=1 << 14)
 def _canonical(coefficient: sympy.Expr) -> sympy.Expr:
-    """One form per value for rational functions: expanded numerator and denominator, no common factor."""
+    """One form per value for rational functions: expanded numerator and denominator, no common factor.
+
+    A coefficient whose canonical form could be too costly to compute is refused
+    (ValueError naming the limit) before anything is expanded; see
+    :mod:`diagrams.coefficient_bounds`.
+    """
+    broken = CoefficientBound.of(coefficient).broken_limit()
+    if broken is not None:
+        raise ValueError(f"coefficient too large for exact arithmetic: {broken}")
     return sympy.cancel(coefficient) if coefficient.free_symbols else coefficient
 
 
@@ -123,6 +132,14 @@ class DiagramSum:
     True
     >>> S * T / 3
     DiagramSum('T [a][a] + T/6 [a:a]')
+
+    A coefficient whose canonical form could be too costly to compute (see
+    :mod:`diagrams.coefficient_bounds`) is refused before anything is expanded:
+
+    >>> DiagramSum({D: (T + N + B + E)**60})
+    Traceback (most recent call last):
+        ...
+    ValueError: coefficient too large for exact arithmetic: expanding it could take 198556 term operations (at most 1500)
     """
 
     __slots__ = ("_terms", "_index", "_hash")
@@ -131,15 +148,15 @@ class DiagramSum:
         if isinstance(terms, str):
             raise TypeError("DiagramSum() takes terms, not text; read text with parse_sum()")
         pairs = terms.items() if isinstance(terms, Mapping) else terms
-        totals: dict[Diagram, sympy.Expr] = {}
+        values: dict[Diagram, list[sympy.Expr]] = {}
         for diagram, coefficient in pairs:
             if not isinstance(diagram, Diagram):
                 raise TypeError(f"a DiagramSum's terms are Diagrams, not {type(diagram).__name__}")
             value = _scalar(coefficient)
             if value is None:
                 raise TypeError(f"a coefficient must be a number or sympy expression, not {type(coefficient).__name__}")
-            totals[diagram] = totals.get(diagram, sympy.Integer(0)) + value
-        canonical = ((D, _canonical(c)) for D, c in totals.items())
+            values.setdefault(diagram, []).append(value)
+        canonical = ((D, _canonical(sympy.Add(*cs))) for D, cs in values.items())  # one Add: linear in the terms
         kept = tuple(sorted(((D, c) for D, c in canonical if c != 0), key=_term_order))
         object.__setattr__(self, "_terms", kept)
         object.__setattr__(self, "_index", dict(kept))
