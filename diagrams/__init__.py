@@ -24,8 +24,7 @@ from .errors import (
 )
 from .landscapes.landscape import Landscape
 from .landscapes.simulate import Estimate, SimulationResult, simulate_sgd
-from .notation import parse
-from .algebra import parse_sum
+from .notation import parse, parse_sum
 from .output.latex import latex, table
 from .series.expectation import displacement, expectation, expected_loss, generalization_gap
 from .series.methods import PLAIN, Plain, Resummed

@@ -11,6 +11,7 @@ from __future__ import annotations
 from fractions import Fraction
 from functools import lru_cache
 from itertools import product
+from pathlib import Path
 
 import pytest
 import sympy
@@ -20,10 +21,10 @@ from hypothesis import strategies as st
 from lark import Lark
 
 import diagrams as dg
-from diagrams.algebra import B, DiagramSum, E, N, T, parse_sum, vanishes
-from diagrams.notation import grammar_text
-from diagrams.series.terms import diagram_terms
+from diagrams.algebra import B, DiagramSum, E, N, T, vanishes
 from diagrams.core.observables import coordinate
+from diagrams.notation import parse_sum
+from diagrams.series.terms import diagram_terms
 from diagrams.values.base import eta, value_representative
 from landscape_factory import random_landscape
 from oracle_sgd import sgd_series
@@ -229,18 +230,24 @@ def test_parse_sum_rejects_non_text():
         parse_sum(dg.parse("[a][a]"))
 
 
-def test_sum_grammar_is_strict_and_leaves_the_diagram_parser_alone():
-    strict_sum = Lark(grammar_text(), parser="lalr", start="diagram_sum", strict=True)
-    assert strict_sum.parse("T [a][a] - 1/2 [a:b][ab]")
-    plain = Lark(grammar_text(), parser="lalr", strict=True)  # start = `start`, the diagram notation
-    # The sum rules are acyclic, so lark drops them and their terminals from the diagram parser,
-    # whose lexer (and so its error messages) is what it was before sums existed.
-    sum_only = {"PLUS", "STAR", "DSTAR", "SLASH", "CARET", "ETA", "STEPS", "POINTS", "BATCH", "EPOCHS"}
-    assert sum_only <= {t.name for t in strict_sum.terminals}
-    assert not sum_only & {t.name for t in plain.terminals}
+def test_one_strict_parser_reads_both_languages_and_diagram_errors_ignore_sums():
+    grammar = (Path(__file__).resolve().parent.parent / "grammar" / "diagram.lark").read_text()
+    # strict: no shift/reduce conflict and no colliding terminals, with both start symbols
+    strict = Lark(grammar, parser="lalr", start=["diagram", "diagram_sum"], strict=True)
+    assert strict.parse("T [a][a] - 1/2 [a:b][ab]", start="diagram_sum")
+    assert strict.parse("[a:b][ab]", start="diagram")
+    # Where a diagram is read, the operators of sums are characters the notation lacks, and
+    # the tokens expected after a diagram are those of a diagram alone (not '+' or '-').
     with pytest.raises(dg.DiagramSyntaxError) as info:
         dg.parse("[a][a]+")
     assert info.value.column == 7
+    assert info.value.rule == "unexpected character '+'; expected '['"
+    for text, column in [("[a][a]*2", 7), ("[a][a] ** 2", 8), ("[a]^[a]", 4), ("[a][a]/2", 7), ("2 [a][a]", 1)]:
+        with pytest.raises(dg.DiagramSyntaxError) as info:
+            dg.parse(text)
+        assert info.value.column == column, text
+        expected = info.value.rule.split("; expected ")[1]
+        assert not {"'+'", "'*'", "'**'", "'/'", "'^'", "'eta'", "'T'"} & set(expected.split(" or ")), info.value.rule
 
 
 # -- values and crossing symmetry -----------------------------------------------------
