@@ -34,7 +34,9 @@ extensions = [
     "sgd_docs",
 ]
 
-exclude_patterns = ["_build", "_ext", "**.ipynb_checkpoints", "README.md"]
+exclude_patterns = ["_build", "_ext", "**.ipynb_checkpoints"]
+highlight_language = "text"  # literal blocks are usage lines and formulas; Python examples say so
+smartquotes_action = "qe"  # quotes and ellipses, but "--option" stays two hyphens
 
 # Markdown pages and notebooks (myst-nb reads both; it needs no pandoc)
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]

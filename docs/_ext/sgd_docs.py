@@ -23,11 +23,13 @@ it against a mock of torch, see ``autodoc_mock_imports`` in ``conf.py``).
 
 from __future__ import annotations
 
+import argparse
 import ast
 import inspect
 import io
 import re
 import shutil
+import textwrap
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +52,7 @@ class Module:
     groups: tuple[tuple[str, tuple[str, ...]], ...]  # (comment heading, names) in __all__ order
     imports: dict[str, tuple[str, str]]  # bound name -> (source module, name there), package-internal only
     data: frozenset[str]  # names bound at top level by assignment (documented with autodata)
+    derived: frozenset[str]  # classes defined here with explicit base classes
 
     @property
     def parent(self) -> str:
@@ -143,6 +146,7 @@ def read_modules(root: Path) -> dict[str, Module]:
             groups=_all_groups(source),
             imports=_imports(name, is_package, tree),
             data=_assigned(tree),
+            derived=frozenset(n.name for n in tree.body if isinstance(n, ast.ClassDef) and n.bases),
         )
     return modules
 
@@ -180,9 +184,10 @@ def _module_page(modules: dict[str, Module], module: Module) -> str:
         lines += [
             f"   :members: {', '.join(members)}",
             "   :undoc-members:",
-            "   :show-inheritance:",
             "   :member-order: bysource",
         ]
+        if module.derived & set(members):  # (autodoc would print "Bases: object" for every other class)
+            lines.append("   :show-inheritance:")
     else:
         lines.append("   :no-members:")
     lines.append("")
@@ -275,16 +280,54 @@ def _plain_data_docstring(app, what, name, obj, options, lines) -> None:
             lines[:] = [f"An instance of ``{where}``."]
 
 
-def command_line_parser():
+def command_line_parser() -> argparse.ArgumentParser:
     """The ``sgd-diagrams`` argparse parser, for the CLI page (sphinx-argparse reads it from here).
 
-    ``diagrams.cli.build_parser`` is the public name; ``_parser`` is the name
-    before the command-line work is merged, kept here only until then.
+    sphinx-argparse reads help texts as reST, so their ``|Aut|`` and the like
+    are escaped as in docstrings (:func:`prose_bars`).  ``diagrams.cli.build_parser``
+    is the public name; ``_parser`` is the name before the command-line work is
+    merged, kept here only until then.
     """
     from diagrams import cli
 
     build = getattr(cli, "build_parser", None) or getattr(cli, "_parser")
-    return build()
+    parser = build()
+    _escape_help(parser, set())
+    return parser
+
+
+def _escape_text(text):
+    return "\n".join(prose_bars(text.split("\n"))) if isinstance(text, str) else text
+
+
+def _preformatted(text):
+    """A text laid out in lines (a raw description or epilog: examples, lists) as a reST literal block."""
+    if isinstance(text, str) and "\n" in text.strip():
+        return "::\n\n" + textwrap.indent(textwrap.dedent(text.strip("\n")), "    ")
+    return _escape_text(text)
+
+
+def _escape_help(parser: argparse.ArgumentParser, done: set[int]) -> None:
+    """Make the texts of ``parser`` and its subcommands read as reST, in place (argparse has no public walk).
+
+    Help texts are prose; a parser whose formatter keeps the description's
+    line breaks (``RawDescriptionHelpFormatter``) has its multi-line
+    description and epilog shown as they are in ``--help``.
+    """
+    if id(parser) in done:
+        return
+    done.add(id(parser))
+    raw = issubclass(parser.formatter_class, argparse.RawDescriptionHelpFormatter)
+    layout = _preformatted if raw else _escape_text
+    parser.description = layout(parser.description)
+    parser.epilog = layout(parser.epilog)
+    for action in parser._actions:
+        action.help = _escape_text(action.help)
+        if isinstance(action, argparse._SubParsersAction):
+            for choice in action._choices_actions:
+                choice.help = _escape_text(choice.help)
+            for subparser in action.choices.values():
+                _escape_help(subparser, done)
 
 
 _LITERAL_SPANS = re.compile(r"(``.*?``|`[^`]*`)")
