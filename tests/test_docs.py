@@ -100,17 +100,18 @@ def test_every_public_name_of_every_module_is_on_its_page(pages):
 
 
 def test_a_name_is_documented_once_where_it_is_defined(pages):
-    documented = [
-        (name, page_name) for page_name, page in pages.items() for name in documented_members(page)
-    ]
+    modules = public_modules()
     seen = {}
-    for name, page_name in documented:
-        module = importlib.import_module(page_name.removesuffix(".rst"))
-        obj = getattr(module, name)
-        assert id(obj) not in seen or seen[id(obj)] == page_name, (name, page_name, seen[id(obj)])
-        seen[id(obj)] = page_name
-        if isinstance(obj, type) or inspect.isfunction(obj):
-            assert obj.__module__ == page_name.removesuffix(".rst"), (name, page_name, obj.__module__)
+    for page_name, page in pages.items():
+        module_name = page_name.removesuffix(".rst")
+        if module_name not in modules:  # no __all__ (documents nothing), or needs torch where it is missing
+            assert not documented_members(page) or "torch" in module_name, page_name
+            continue
+        for name in documented_members(page):
+            obj = getattr(modules[module_name], name)
+            assert seen.setdefault(id(obj), module_name) == module_name, (name, module_name, seen[id(obj)])
+            if isinstance(obj, type) or inspect.isfunction(obj):
+                assert obj.__module__ == module_name, (name, module_name, obj.__module__)
 
 
 def test_prose_bars_are_escaped_outside_literals():
