@@ -8,9 +8,12 @@
   to an ``__all__`` appears in the reference at the next build.
 * The notebooks: ``notebooks/*.ipynb`` are copied into the documentation's
   source tree (they live outside it), to be rendered by myst-nb.
-* Module-level data without a docstring of its own (a sympy Symbol, a
-  constant) would show its type's docstring; it gets one line naming its type
-  instead.
+* The command-line reference: :func:`command_line_parser` hands the program's
+  argparse parser to sphinx-argparse, its texts made to read as reST.
+* Docstrings as autodoc reads them: ``|Aut(D)|``-style bars in prose are
+  escaped (:func:`prose_bars`), and module-level data without a docstring of
+  its own (a sympy Symbol, a constant) gets one line naming its type instead
+  of its type's docstring.
 
 The generated folders (``api/`` and ``notebooks/`` under the documentation's
 source folder) are rewritten at each build and are not kept in git.
@@ -45,9 +48,7 @@ class Module:
     """One module of the package, read statically."""
 
     name: str
-    path: Path
     is_package: bool
-    docstring_title: str
     public: tuple[str, ...] | None  # its __all__, None if it has none
     groups: tuple[tuple[str, tuple[str, ...]], ...]  # (comment heading, names) in __all__ order
     imports: dict[str, tuple[str, str]]  # bound name -> (source module, name there), package-internal only
@@ -136,12 +137,9 @@ def read_modules(root: Path) -> dict[str, Module]:
             continue
         source = path.read_text(encoding="utf-8")
         tree = ast.parse(source)
-        docstring = ast.get_docstring(tree) or ""
         modules[name] = Module(
             name=name,
-            path=path,
             is_package=is_package,
-            docstring_title=docstring.strip().split("\n")[0],
             public=_all_literal(tree),
             groups=_all_groups(source),
             imports=_imports(name, is_package, tree),
