@@ -1,5 +1,7 @@
 """The ``sgd-diagrams`` command line (also ``python -m diagrams``).
 
+Usage::
+
     sgd-diagrams parse "[a][ab:c:d][bcd]"
     sgd-diagrams enumerate --order 3 [--linkless] [--root-tied] [--count] [--format text|json|jsonl]
     sgd-diagrams series --order 2 --schedule sgd|gd|N,B,E [--quantity loss|gap|displacement]
