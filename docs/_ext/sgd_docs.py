@@ -282,14 +282,11 @@ def command_line_parser() -> argparse.ArgumentParser:
     """The ``sgd-diagrams`` argparse parser, for the CLI page (sphinx-argparse reads it from here).
 
     sphinx-argparse reads help texts as reST, so their ``|Aut|`` and the like
-    are escaped as in docstrings (:func:`prose_bars`).  ``diagrams.cli.build_parser``
-    is the public name; ``_parser`` is the name before the command-line work is
-    merged, kept here only until then.
+    are escaped as in docstrings (:func:`prose_bars`).
     """
     from diagrams import cli
 
-    build = getattr(cli, "build_parser", None) or getattr(cli, "_parser")
-    parser = build()
+    parser = cli.build_parser()
     _escape_help(parser, set())
     return parser
 
