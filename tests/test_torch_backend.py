@@ -12,6 +12,8 @@ quadratic model with additive noise (where it is exact at every order).
 
 from __future__ import annotations
 
+import itertools
+import math
 import subprocess
 import sys
 
@@ -25,8 +27,9 @@ torch = pytest.importorskip("torch", reason="the PyTorch backend needs torch: pi
 
 import diagrams as dg  # noqa: E402
 from diagrams.core.observables import coordinate  # noqa: E402
-from diagrams.series.resum import resummed_numeric  # noqa: E402
+from diagrams.series.resum import closed_form_sum, resummed_numeric  # noqa: E402
 from diagrams.torch import ModelLandscape, lanczos, plain_prediction, resummed_prediction  # noqa: E402
+from diagrams.torch.propagators import propagator_grid  # noqa: E402
 from diagrams.values.estimated import DISPLACEMENT, Estimate  # noqa: E402
 from torch_exact import exact_statistics  # noqa: E402
 
@@ -313,3 +316,50 @@ def test_the_core_imports_without_torch():
     root = Path(__file__).resolve().parent.parent
     done = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True)
     assert "pip install 'sgd-diagrams[torch]'" in done.stdout
+
+
+# -- propagator grids ----------------------------------------------------------------------------
+
+
+def brute_force_z(diagram, schedule, q) -> float:
+    """Σ over every map of the non-root nodes to grid cells that is an embedding, of Π_e q_e^(Δt_e − 1)."""
+    N, B, E = schedule.N, schedule.B, schedule.E
+    T, per_epoch = schedule.T, N // B
+    cells = [(n, t) for t in range(T) for n in range((t % per_epoch) * B, (t % per_epoch + 1) * B)]
+    root, total = diagram.root, 0.0
+    for cell in itertools.product(cells, repeat=diagram.order):
+        time = [c[1] for c in cell] + [T]
+        if any(time[v] >= time[p] for v, p in diagram.edges):
+            continue
+        if any(len({cell[v][0] for v in part if v != root}) > 1 for part in diagram.parts):
+            continue
+        total += math.prod(q[v] ** (time[p] - time[v] - 1) for v, p in diagram.edges)
+    return total
+
+
+@pytest.mark.parametrize(
+    "schedule", [dg.Schedule.sgd(4), dg.Schedule(4, 2, 1), dg.Schedule(3, 1, 2), dg.Schedule.gd(2, 3)], ids=str
+)
+def test_propagator_grids_sum_the_embeddings(schedule):
+    eigenvalues, eta = np.array([0.5, 2.0, -0.4]), 0.3
+    diagrams = [dg.parse(t) for t in ("[a][a]", "[a:b][ab]", "[a:ab][b]", "[a][b][c][abc]", "[a:b:c][abc]", "[a:ab:b]")]
+    for diagram in diagrams:
+        grid = propagator_grid(diagram, schedule, eta, eigenvalues)
+        for index in itertools.product(range(3), repeat=diagram.order):
+            q = [1 - eta * eigenvalues[i] for i in index]
+            assert grid[index] == pytest.approx(brute_force_z(diagram, schedule, q), rel=1e-12), (diagram, index)
+
+
+def test_continuous_and_limit_grids_match_the_engine_closed_forms():
+    schedule, eta, eigenvalues = dg.Schedule.sgd(50), 0.05, np.array([0.5, 2.0, 1.2])
+    for diagram in (dg.parse("[a][b][ab]"), dg.parse("[a:b:c][abc]"), dg.parse("[a:ab][b]")):
+        for form, limit in [("continuous", False), ("exact", True), ("continuous", True)]:
+            grid = propagator_grid(diagram, schedule, eta, eigenvalues, form=form, limit=limit)
+            for index in itertools.product(range(3), repeat=diagram.order):
+                rates = [sympy.Float(eta * eigenvalues[i], 30) for i in index]
+
+                def base(e, rates=rates):
+                    return 1 - rates[e] if form == "exact" else rates[e]
+
+                exact = closed_form_sum(diagram, schedule, base, form=form, limit=limit)
+                assert grid[index] == pytest.approx(float(exact), rel=1e-9), (diagram, form, limit, index)
