@@ -239,6 +239,13 @@ def test_projection_error_vanishes_for_a_complete_basis_and_is_reported_otherwis
     partial = model.estimate_resummed(schedule, eta, 2, samples=800, seed=11, rank=1)
     errors = [abs(e.zscore(0.0)) for D, e in partial.projection_errors.items() if e.stderr > 0]
     assert partial.rank == 1 and max(errors) > 10  # a one-vector basis loses a visible part of the values
+    # "flat" puts the lost part back with plain propagators: at zero rates, L(D) times the value
+    flat = model.estimate_resummed(schedule, eta, 2, samples=800, seed=11, rank=1, complement="flat")
+    for diagram, estimate in flat.estimates.items():
+        count = float(dg.count_embeddings(diagram, schedule))
+        lost = partial.projection_errors[diagram].mean * count * eta**diagram.order
+        assert estimate.mean == pytest.approx(partial.estimates[diagram].mean - lost, rel=1e-9, abs=1e-12)
+    assert flat.complement == "flat"
 
 
 def test_resummed_logistic_order_3_and_gap_match_the_exact_eigenbasis_path(logistic):
@@ -363,3 +370,19 @@ def test_continuous_and_limit_grids_match_the_engine_closed_forms():
 
                 exact = closed_form_sum(diagram, schedule, base, form=form, limit=limit)
                 assert grid[index] == pytest.approx(float(exact), rel=1e-9), (diagram, form, limit, index)
+
+
+def test_comparison_verdicts_need_agreement_and_precision():
+    from diagrams.torch.experiment import Comparison, agreement_table, holding_range
+
+    row = Comparison("test_loss", dg.Schedule.sgd(10), 0.1, sgd=Estimate(0.5, 0.01, 100), start=0.7)
+    assert row.verdict(Estimate(0.51, 0.01, 100)) == "✓"  # 0.7 standard errors, error bar 0.01 ≤ 0.1·0.2
+    assert row.verdict(Estimate(0.6, 0.01, 100)) == "✗"  # 7 standard errors
+    assert row.verdict(Estimate(0.3, 0.1, 100)) == "?"  # agrees only thanks to its error bar
+    rows = [
+        Comparison("gap", dg.Schedule.sgd(10), eta, Estimate(0.1, 0.001, 9), 0.0, {1: Estimate(value, 0.001, 9)}, {1: Estimate(0.1, 0.001, 9)})
+        for eta, value in [(0.01, 0.1), (0.1, 0.2)]
+    ]
+    assert holding_range(rows) == {("gap", "plain", 1): 0.1, ("gap", "resummed", 1): 1.0}
+    table = agreement_table(rows, title="t")
+    assert table.count("\n| gap |") == 2 and "0.2000 ± 0.0010 ✗" in table

@@ -27,6 +27,7 @@ series) and every estimate is reproducible.
 
 from __future__ import annotations
 
+from itertools import product
 from numbers import Integral
 from typing import Callable, Iterable, Mapping, Sequence
 
@@ -200,7 +201,7 @@ class ModelLandscape:
 
     def estimate_resummed(
         self,
-        schedule: Schedule,
+        schedule: Schedule | Sequence[Schedule],
         eta,
         order: int,
         *,
@@ -213,6 +214,7 @@ class ModelLandscape:
         observable=LOSS,
         form: str = "exact",
         limit: bool = False,
+        complement: str = "drop",
         device=None,
         chunk: int | None = None,
     ) -> ResummedValues | tuple[ResummedValues, ...]:
@@ -223,13 +225,26 @@ class ModelLandscape:
         draw's value tensor over eigen-indices is contracted with the
         propagator sums Z(D) at η·(Ritz values); the same draws give the
         plain value in the basis and matrix-free, whose difference is the
-        reported projection error.  ``eta`` may be a sequence: the draws
-        are then shared by all its values and a tuple is returned.
-        Options as for :meth:`estimate`; ``form``/``limit`` as for
+        reported projection error.  ``complement="drop"`` keeps only the
+        values' parts inside the basis; ``complement="flat"`` adds the part
+        outside it (that difference, per draw) propagated as if H vanished
+        there: times Z at zero rates, which is L(D).  Both are exact when the
+        basis is complete.  ``schedule`` and ``eta`` may be
+        sequences: the draws (the costly part) are then shared by every
+        (schedule, η) pair, and a tuple of results is returned in the order
+        of ``itertools.product(schedules, etas)``.  Options as for
+        :meth:`estimate`; ``form``/``limit`` as for
         :func:`diagrams.expected_loss` with ``resum=True``.
         """
-        check_form(schedule, form, limit)
+        schedules = [schedule] if isinstance(schedule, Schedule) else list(schedule)
         etas = [as_number(eta, "η")] if _is_number(eta) else [as_number(e, "η") for e in eta]
+        for s in schedules:
+            if not isinstance(s, Schedule):
+                raise TypeError(f"schedule must be a Schedule or a sequence of them, got {s!r}")
+            check_form(s, form, limit)
+        if complement not in ("drop", "flat"):
+            raise ValueError(f"complement must be 'drop' or 'flat', got {complement!r}")
+        points = list(product(schedules, etas))
         model = self if device is None else self.to(device)
         root = self._root(observable)
         if ritz is None:
@@ -238,18 +253,23 @@ class ModelLandscape:
         eigenvalues = ritz.values.detach().cpu().numpy()
         projected = ProjectedFunctions(model.functions, ritz.vectors)
         chosen = [D for D in _diagrams(order, root_tied, diagrams) if D.is_linkless]
-        estimates = [{} for _ in etas]
+        estimates: list[dict] = [{} for _ in points]
         errors = {}
         for diagram in chosen:
             plan = DrawPlan(diagram, root)
             grids = [
-                torch.as_tensor(propagator_grid(diagram, schedule, e, eigenvalues, form=form, limit=limit), dtype=model.dtype, device=model.device)
-                for e in etas
+                torch.as_tensor(propagator_grid(diagram, s, e, eigenvalues, form=form, limit=limit), dtype=model.dtype, device=model.device)
+                for s, e in points
+            ]
+            flat = [
+                float(propagator_grid(diagram, s, e, np.zeros(1), form=form, limit=limit).reshape(()))
+                if complement == "flat" else 0.0
+                for s, e in points
             ]
             draws = _samples_for(samples, diagram.order)
             rng = diagram_rng(seed, diagram, "resummed")
             indices = rng.integers(0, model.size, size=(draws, plan.slots))
-            sums = [RunningMoments() for _ in etas]
+            sums = [RunningMoments() for _ in points]
             error = RunningMoments()
             top = max(diagram.degrees)
             width = max(model.dim * len(plan.maps), ritz.rank**diagram.order, ritz.rank ** max(top - 1, 0) * model.dim)
@@ -259,16 +279,17 @@ class ModelLandscape:
                 batch = model.samples(block.T)
                 resummed, in_basis = projected_draws(projected, plan, batch, block.shape[0], grids)
                 exact = plain_draws(model.functions, plan, batch, block.shape[0])
-                for moments, values, e in zip(sums, resummed, etas):
-                    moments.add((e**diagram.order * values).detach().cpu().numpy())
-                error.add((in_basis - exact).detach().cpu().numpy())
+                outside = exact - in_basis
+                for moments, values, z0, (_, e) in zip(sums, resummed, flat, points):
+                    moments.add((e**diagram.order * (values + z0 * outside)).detach().cpu().numpy())
+                error.add(-outside.detach().cpu().numpy())
             for found, moments in zip(estimates, sums):
                 found[diagram] = moments.estimate()
             errors[diagram] = error.estimate()
         kind = DISPLACEMENT if root == "displacement" else self._observable_of(root)
         results = tuple(
             ResummedValues(
-                schedule=schedule,
+                schedule=s,
                 eta=e,
                 observable=kind,
                 form=form,
@@ -278,10 +299,11 @@ class ModelLandscape:
                 ritz_values=tuple(ritz.values.tolist()),
                 residual_norms=tuple(ritz.residual_norms.tolist()),
                 dim=self.dim,
+                complement=complement,
             )
-            for e, found in zip(etas, estimates)
+            for (s, e), found in zip(points, estimates)
         )
-        return results[0] if _is_number(eta) else results
+        return results[0] if isinstance(schedule, Schedule) and _is_number(eta) else results
 
     def _root(self, observable) -> str:
         """What the root of every diagram is: 'loss', 'displacement' or 'observable'."""

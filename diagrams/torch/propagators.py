@@ -61,7 +61,7 @@ def propagator_grid(
         values = propagator_sum(diagram, schedule, lambda e, dt: q[e] ** (dt - 1))
     else:
         values = _closed_form(diagram, schedule, units, edge_rates, form, limit)
-    return np.broadcast_to(np.asarray(values, dtype=float), (k**d,)).reshape((k,) * d)
+    return np.array(np.broadcast_to(np.asarray(values, dtype=float), (k**d,))).reshape((k,) * d)
 
 
 def _closed_form(diagram: Diagram, schedule: Schedule, units: str, rates: list[np.ndarray], form: str, limit: bool):

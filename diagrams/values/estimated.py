@@ -399,9 +399,10 @@ class ResummedValues:
 
     The eigenbasis is a Ritz basis of H (``ritz_values``, with Lanczos
     ``residual_norms`` ‖H q − λ q‖); when it does not span parameter space the
-    values lose the part of each tensor outside it.  ``projection_errors[D]``
-    measures that loss: the plain (η-free) value in the Ritz basis minus the
-    plain value computed matrix-free, on the same samples.
+    values lose the part of each tensor outside it (or propagate it
+    un-resummed, ``complement="flat"``).  ``projection_errors[D]`` measures
+    that part: the plain (η-free) value in the Ritz basis minus the plain
+    value computed matrix-free, on the same samples.
     """
 
     schedule: Any
@@ -414,6 +415,7 @@ class ResummedValues:
     ritz_values: tuple[float, ...]
     residual_norms: tuple[float, ...]
     dim: int
+    complement: str = "drop"
 
     def __post_init__(self):
         object.__setattr__(self, "estimates", MappingProxyType(dict(self.estimates)))
