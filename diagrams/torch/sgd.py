@@ -65,7 +65,7 @@ def simulate_sgd(model, schedule: Schedule, eta, *, trials: int, seed: int = 0, 
 
     batch_gradient = vmap(grad(batch_loss))
     test_loss = vmap(model.population_loss)
-    observable = vmap(model._observable_of_theta) if model.observable_function else None
+    observable = vmap(model.observe) if model.observable_function else None
     nonfinite = 0
     for first in range(0, n_blocks, per_chunk):
         blocks = range(first, min(first + per_chunk, n_blocks))

@@ -453,6 +453,8 @@ class ResummedValues:
 class RunningMoments:
     """Count, mean and sum of squared deviations of samples that arrive in chunks (Chan et al.'s update).
 
+    Constant samples give a standard error of exactly zero.
+
     >>> moments = RunningMoments()
     >>> moments.add(np.array([1.0, 2.0])); moments.add(np.array([3.0, 6.0]))
     >>> moments.estimate()
@@ -468,8 +470,11 @@ class RunningMoments:
         k = values.shape[0]
         if k == 0:
             return
-        mean = values.mean(axis=0)
-        m2 = ((values - mean) ** 2).sum(axis=0)
+        shift = values[0]  # deviations from a sample: a constant chunk has exactly zero spread
+        centred = values - shift
+        offset = centred.mean(axis=0)
+        m2 = ((centred - offset) ** 2).sum(axis=0)
+        mean = shift + offset
         if self.n == 0:
             self.n, self.mean, self.m2 = k, mean, m2
             return
