@@ -1,6 +1,6 @@
 """Real models on real data: diagram predictions with error bars beside real SGD, and the estimator's speed.
 
-    python benchmarks/real_model.py [--quick] [--models logistic mlp] [--samples 2000] [--trials 1000]
+    python benchmarks/real_model.py [--quick] [--models logistic mlp] [--samples 1000] [--trials 1000]
     python benchmarks/real_model.py --scale [--samples 1000]
 
 Needs the torch extra (``pip install -e '.[torch]'``).  The models are
@@ -35,7 +35,9 @@ import diagrams as dg
 from diagrams.torch.experiment import agreement_table, breast_cancer_model, compare, holding_range
 
 FULL = {
-    "schedules": [dg.Schedule.sgd(10), dg.Schedule.sgd(30), dg.Schedule.sgd(100), dg.Schedule(10, 1, 3), dg.Schedule(120, 4, 1)],
+    "schedules": [
+        dg.Schedule.sgd(10), dg.Schedule.sgd(30), dg.Schedule.sgd(100), dg.Schedule(10, 1, 3), dg.Schedule(120, 4, 1)
+    ],
     "etas": {"logistic": [0.001, 0.003, 0.01, 0.03], "mlp": [0.003, 0.01, 0.03, 0.1]},
     "rank": {"logistic": 31, "mlp": 8},
 }
@@ -62,13 +64,18 @@ def experiment(args) -> None:
         for (quantity, kind, order), reach in holding_range(rows).items():
             print(f"  {quantity:9s} {kind:8s} order {order}: {reach:g}")
         ritz = model.ritz_pairs(grid["rank"][name], seed=args.seed)
-        print(f"Ritz values {[round(v, 3) for v in ritz.values.tolist()]}, largest residual {ritz.residual_norms.max().item():.2g}")
-        resummed = model.estimate_resummed(grid["schedules"][0], grid["etas"][name][0], 2, samples=args.samples, seed=args.seed, ritz=ritz)
+        residual = ritz.residual_norms.max().item()
+        print(f"Ritz values {[round(v, 3) for v in ritz.values.tolist()]}, largest residual {residual:.2g}")
+        first = (grid["schedules"][0], grid["etas"][name][0])
+        resummed = model.estimate_resummed(*first, 2, samples=args.samples, seed=args.seed, ritz=ritz)
         values = model.estimate(2, samples=args.samples, seed=args.seed)
         print("Projection errors (Ritz-basis plain value − matrix-free, same draws) beside the value:")
         for diagram, error in resummed.projection_errors.items():
             value = values[diagram]
-            print(f"  {str(diagram):12s} error {error.mean: .4g} ± {error.stderr:.2g}   value {value.mean: .4g} ± {value.stderr:.2g}")
+            print(
+                f"  {str(diagram):12s} error {error.mean: .4g} ± {error.stderr:.2g}"
+                f"   value {value.mean: .4g} ± {value.stderr:.2g}"
+            )
         print()
 
 

@@ -272,7 +272,8 @@ def test_simulated_sgd_is_reproducible_and_follows_the_schedule():
     again = model.simulate_sgd(schedule, 0.5, trials=3000, seed=3, batch_trials=1)
     for name in ("test_loss", "train_loss", "gap"):
         assert again[name].mean == pytest.approx(first[name].mean, rel=1e-12)
-    # θ ← θ − η(θ − batch mean): θ_T = (1 − η)^T θ₀ + η Σ_t (1 − η)^(T−1−t) x̄_t, so E θ_T = (1 − (1 − η)^T) E x
+    # θ ← θ − η(θ − batch mean): θ_T = (1 − η)^T θ₀ + η Σ_t (1 − η)^(T−1−t) x̄_t,
+    # so E θ_T = (1 − (1 − η)^T) E x
     assert abs(first["displacement"].zscore(1 - 0.5**4)[0]) < SIGMAS
     assert first["gap"].mean > 0 and first.test_loss_method == "exact"
 
@@ -380,7 +381,9 @@ def test_comparison_verdicts_need_agreement_and_precision():
     assert row.verdict(Estimate(0.6, 0.01, 100)) == "✗"  # 7 standard errors
     assert row.verdict(Estimate(0.3, 0.1, 100)) == "?"  # agrees only thanks to its error bar
     rows = [
-        Comparison("gap", dg.Schedule.sgd(10), eta, Estimate(0.1, 0.001, 9), 0.0, {1: Estimate(value, 0.001, 9)}, {1: Estimate(0.1, 0.001, 9)})
+        Comparison(
+            "gap", dg.Schedule.sgd(10), eta, Estimate(0.1, 0.001, 9), 0.0, {1: Estimate(value, 0.001, 9)}, {1: Estimate(0.1, 0.001, 9)}
+        )
         for eta, value in [(0.01, 0.1), (0.1, 0.2)]
     ]
     assert holding_range(rows) == {("gap", "plain", 1): 0.1, ("gap", "resummed", 1): 1.0}

@@ -83,7 +83,8 @@ def lanczos(
         if j + 1 < rank:
             if beta.item() <= 1e-10 * max(scale, 1e-300):  # invariant subspace: restart orthogonally
                 betas[j] = 0.0
-                vector = _fresh(torch.randn(dim, generator=generator, dtype=start.dtype).to(start.device), basis[:, : j + 1], generator)
+                restart = torch.randn(dim, generator=generator, dtype=start.dtype).to(start.device)
+                vector = _fresh(restart, basis[:, : j + 1], generator)
             else:
                 vector = w / beta
     tridiagonal = torch.diag(alphas) + torch.diag(betas[:-1], 1) + torch.diag(betas[:-1], -1)

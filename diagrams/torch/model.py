@@ -39,7 +39,7 @@ from ..core.diagram import Diagram
 from ..core.enumeration import enumerate_diagrams
 from ..core.observables import LOSS, Observable, as_observable
 from ..core.schedule import Schedule
-from ..landscapes.simulate import BLOCK, SimulationResult
+from ..landscapes.simulate import SimulationResult
 from ..values.estimated import DISPLACEMENT, EstimatedValues, ResummedValues, RunningMoments, as_number
 from .lanczos import RitzPairs, lanczos
 from .layout import ParameterLayout
@@ -272,7 +272,9 @@ class ModelLandscape:
         for diagram in chosen:
             plan = DrawPlan(diagram, root)
             grids = [
-                torch.as_tensor(propagator_grid(diagram, s, e, eigenvalues, form=form, limit=limit), dtype=model.dtype, device=model.device)
+                torch.as_tensor(
+                    propagator_grid(diagram, s, e, eigenvalues, form=form, limit=limit), dtype=model.dtype, device=model.device
+                )
                 for s, e in points
             ]
             flat = [
@@ -342,7 +344,8 @@ class ModelLandscape:
         """Real SGD on the model, vectorized over trials (see :mod:`diagrams.torch.sgd`)."""
         from .sgd import simulate_sgd
 
-        return simulate_sgd(self if device is None else self.to(device), schedule, eta, trials=trials, seed=seed, batch_trials=batch_trials)
+        model = self if device is None else self.to(device)
+        return simulate_sgd(model, schedule, eta, trials=trials, seed=seed, batch_trials=batch_trials)
 
 
 def _is_number(value) -> bool:

@@ -43,7 +43,9 @@ __all__ = ["simulate_sgd"]
 BATCH_TRIALS = 4096
 
 
-def simulate_sgd(model, schedule: Schedule, eta, *, trials: int, seed: int = 0, batch_trials: int | None = None) -> SimulationResult:
+def simulate_sgd(
+    model, schedule: Schedule, eta, *, trials: int, seed: int = 0, batch_trials: int | None = None
+) -> SimulationResult:
     """Monte-Carlo estimates of the test loss, train loss, gap and displacement after real SGD."""
     if not isinstance(schedule, Schedule) or not all(isinstance(v, int) for v in (schedule.N, schedule.B, schedule.E)):
         raise ValueError(f"simulation needs a Schedule with integer N, B and E, got {schedule!r}")
@@ -70,7 +72,9 @@ def simulate_sgd(model, schedule: Schedule, eta, *, trials: int, seed: int = 0, 
     for first in range(0, n_blocks, per_chunk):
         blocks = range(first, min(first + per_chunk, n_blocks))
         sizes = [min(BLOCK, trials - b * BLOCK) for b in blocks]
-        training = np.concatenate([np.random.default_rng(streams[b]).integers(0, model.size, size=(n, N)) for b, n in zip(blocks, sizes)])
+        training = np.concatenate(
+            [np.random.default_rng(streams[b]).integers(0, model.size, size=(n, N)) for b, n in zip(blocks, sizes)]
+        )
         training = torch.as_tensor(training, device=model.device)
         theta = model.theta0.expand(training.shape[0], -1).clone()
         for t in range(E * per_epoch):
@@ -86,7 +90,8 @@ def simulate_sgd(model, schedule: Schedule, eta, *, trials: int, seed: int = 0, 
         for name in names:
             moments[name].add(values[name].detach().cpu().numpy())
     if nonfinite:
-        warnings.warn(f"{nonfinite} of {trials} trials overflowed (θ_T not finite); is η too large?", RuntimeWarning, stacklevel=3)
+        message = f"{nonfinite} of {trials} trials overflowed (θ_T not finite); is η too large?"
+        warnings.warn(message, RuntimeWarning, stacklevel=3)
     return SimulationResult(
         schedule=schedule,
         eta=step,

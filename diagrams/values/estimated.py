@@ -353,7 +353,8 @@ class EstimatedValues:
 
     def _missing(self, diagram: Diagram) -> str:
         orders = sorted({D.order for D in self.estimates})
-        held = f"orders {orders[0]}..{orders[-1]} ({len(self.estimates)} diagram{'s' * (len(self.estimates) != 1)})" if orders else "no diagrams"
+        count = len(self.estimates)
+        held = f"orders {orders[0]}..{orders[-1]} ({count} diagram{'s' * (count != 1)})" if orders else "no diagrams"
         kind = "root-tied " if diagram.is_root_tied else ""
         return (
             f"the {kind}diagram {diagram} (order {diagram.order}) was not estimated: these values hold "
@@ -442,7 +443,9 @@ class ResummedValues:
                 return Estimate(float(estimate.mean[wanted.detail]), float(estimate.stderr[wanted.detail]), estimate.n)
             observable = wanted
         if observable != self.observable:
-            raise ValueError(f"these values were resummed with {_describe(self.observable)} at the root, not {_describe(observable)}")
+            raise ValueError(
+                f"these values were resummed with {_describe(self.observable)} at the root, not {_describe(observable)}"
+            )
         return estimate
 
     def total(self, diagrams: Iterable[tuple[Diagram, Any]]) -> Estimate:
