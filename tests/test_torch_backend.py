@@ -309,6 +309,8 @@ def test_errors_name_the_problem(logistic):
         values.value(dg.parse("[a][a]")) * "2"
     with pytest.raises(ValueError, match="concrete schedule"):
         model.estimate_resummed(dg.Schedule.sgd(dg.eta), 0.1, 1, samples=10, seed=0)
+    with pytest.raises(ValueError, match=r"only linkless diagrams are resummed, not \['\[a\]\[ab\]\[b\]'\]"):
+        model.estimate_resummed(dg.Schedule.sgd(3), 0.1, 2, samples=10, seed=0, diagrams=[dg.parse("[a][ab][b]")])
     with pytest.raises(TypeError, match="params must be"):
         ModelLandscape(lambda p, x: p, "θ", torch.zeros(3))
 

@@ -266,7 +266,11 @@ class ModelLandscape:
         ritz = ritz.to(model.device)
         eigenvalues = ritz.values.detach().cpu().numpy()
         projected = ProjectedFunctions(model.functions, ritz.vectors)
-        chosen = [D for D in _diagrams(order, root_tied, diagrams) if D.is_linkless]
+        chosen = _diagrams(order, root_tied, diagrams)
+        if diagrams is None:
+            chosen = [D for D in chosen if D.is_linkless]
+        elif not all(D.is_linkless for D in chosen):
+            raise ValueError(f"only linkless diagrams are resummed, not {[str(D) for D in chosen if not D.is_linkless]}")
         estimates: list[dict] = [{} for _ in points]
         errors = {}
         for diagram in chosen:
