@@ -13,7 +13,7 @@ shows real SGD's mean with its 95% half-width, then the order-1, 2 and 3
 plain and resummed predictions with their standard errors, marked ✓ when they
 agree with SGD within 3 combined standard errors and their standard error is
 below a tenth of SGD's change from the start, ? when they agree only thanks to
-a wide error bar, ✗ otherwise.  Below each table: up to which ηT each
+a wide error bar, ✗ otherwise.  Below each table: up to which ηλ_max·T each
 prediction holds (✓) at every grid point, the Ritz spectrum, and the
 projection errors of the resummed values.
 
@@ -60,7 +60,7 @@ def experiment(args) -> None:
         )
         seconds = time.perf_counter() - start
         print(agreement_table(rows, title=f"{name} (P = {model.dim}), {seconds:.0f} s"))
-        print("Agrees with SGD at every grid point up to ηT =")
+        print("Holds (✓) at every grid point up to ηλ_max·T =")
         for (quantity, kind, order), reach in holding_range(rows).items():
             print(f"  {quantity:9s} {kind:8s} order {order}: {reach:g}")
         ritz = model.ritz_pairs(grid["rank"][name], seed=args.seed)

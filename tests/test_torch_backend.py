@@ -384,10 +384,11 @@ def test_comparison_verdicts_need_agreement_and_precision():
     assert row.verdict(Estimate(0.3, 0.1, 100)) == "?"  # agrees only thanks to its error bar
     rows = [
         Comparison(
-            "gap", dg.Schedule.sgd(10), eta, Estimate(0.1, 0.001, 9), 0.0, {1: Estimate(value, 0.001, 9)}, {1: Estimate(0.1, 0.001, 9)}
+            "gap", dg.Schedule.sgd(10), eta, Estimate(0.1, 0.001, 9), 0.0,
+            {1: Estimate(value, 0.001, 9)}, {1: Estimate(0.1, 0.001, 9)}, largest_rate=2 * eta,
         )
         for eta, value in [(0.01, 0.1), (0.1, 0.2)]
     ]
-    assert holding_range(rows) == {("gap", "plain", 1): 0.1, ("gap", "resummed", 1): 1.0}
+    assert holding_range(rows) == {("gap", "plain", 1): 0.2, ("gap", "resummed", 1): 2.0}  # ηλ_max·T, λ_max = 2
     table = agreement_table(rows, title="t")
     assert table.count("\n| gap |") == 2 and "0.2000 ± 0.0010 ✗" in table

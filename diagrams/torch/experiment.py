@@ -204,16 +204,21 @@ def agreement_table(rows: Sequence[Comparison], *, title: str = "") -> str:
 
 
 def holding_range(rows: Sequence[Comparison]) -> dict[tuple[str, str, int], float]:
-    """Per (quantity, 'plain' or 'resummed', order): the largest ηT up to which every grid point holds (✓)."""
+    """Per (quantity, 'plain' or 'resummed', order): the largest ηλ_max·T up to which every grid point holds (✓).
+
+    Grid points are taken in increasing ηλ_max·T (λ_max the largest Ritz
+    value in magnitude), the dimensionless reach of training; 0 when even the
+    first one fails.
+    """
     found = {}
     for quantity in sorted({row.quantity for row in rows}):
-        chosen = sorted((row for row in rows if row.quantity == quantity), key=lambda row: row.eta * row.schedule.T)
+        chosen = sorted((row for row in rows if row.quantity == quantity), key=lambda row: row.largest_rate * row.schedule.T)
         for kind in ("plain", "resummed"):
             for k in sorted({k for row in chosen for k in row.plain}):
                 reach = 0.0
                 for row in chosen:
                     if not row.holds(getattr(row, kind)[k]):
                         break
-                    reach = row.eta * row.schedule.T
+                    reach = row.largest_rate * row.schedule.T
                 found[(quantity, kind, k)] = reach
     return found
