@@ -1,4 +1,4 @@
-"""pytest: the doctests of the optional PyTorch backend are collected only where torch is installed."""
+"""pytest: modules that need the optional torch (its backend, a test helper) are collected only where it is installed."""
 
 import importlib.util
 
@@ -10,4 +10,4 @@ def _installed(module: str) -> bool:
         return False
 
 
-collect_ignore_glob = [] if _installed("torch") else ["diagrams/torch/*"]
+collect_ignore_glob = [] if _installed("torch") else ["diagrams/torch/*", "tests/torch_exact.py"]
