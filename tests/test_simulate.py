@@ -58,7 +58,7 @@ def test_confidence_intervals_cover_the_exact_value_at_the_nominal_rate():
     land = quadratic_landscape()
     misses = 0
     for seed in range(40):
-        low, high = land.simulate_sgd(Schedule(2, 1, 2), ETA, at=QUADRATIC_START, trials=2000, seed=seed)["test_loss"].ci
+        low, high = land.simulate_sgd(Schedule(2, 1, 2), ETA, at=QUADRATIC_START, trials=2000, seed=seed)["test_loss"].ci()
         misses += not (low <= exact <= high)
     assert misses <= 7  # P(Binomial(40, 0.05) ≥ 8) < 0.1%
 
@@ -279,7 +279,7 @@ def test_sympy_observables_and_estimates():
     assert set(result.estimates) == {"test_loss", theta**2 / 2}
     assert result[theta**2 / 2].mean == pytest.approx(result["test_loss"].mean, rel=1e-12)  # l(θ) = θ²/2
     est = result["test_loss"]
-    low, high = est.ci
+    low, high = est.ci()
     assert low < est.mean < high and high - low == pytest.approx(2 * 1.959963984540054 * est.stderr)
     assert est.n == 3000
     assert simulate_sgd(land, Schedule.sgd(8), 0.1, at={theta: 1}, trials=3000)["test_loss"].mean == est.mean

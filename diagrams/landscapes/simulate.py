@@ -58,7 +58,7 @@ from __future__ import annotations
 
 import warnings
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -68,6 +68,7 @@ from sympy.stats.rv import RandomSymbol
 
 from ..core.schedule import Schedule
 from ..core.numbers import to_float, to_sympy
+from ..values.estimated import Estimate, RunningMoments
 
 __all__ = [
     "simulate_sgd",
@@ -77,14 +78,10 @@ __all__ = [
     "run_sgd",
     "BLOCK",
     "DEFAULT_OBSERVABLES",
-    "Z95",
 ]
 
 #: Trials per random stream (see *Reproducibility* in the module docstring).
 BLOCK = 1024
-
-#: The standard-normal quantile for a two-sided 95% interval.
-Z95 = 1.959963984540054
 
 DEFAULT_OBSERVABLES = ("test_loss", "train_loss", "gap", "displacement")
 _NAMED = frozenset(DEFAULT_OBSERVABLES)
@@ -94,38 +91,6 @@ _MEMORY_ENTRIES = 1 << 22
 
 
 # -- results ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Estimate:
-    """A Monte-Carlo mean with its standard error and 95% confidence interval.
-
-    ``mean`` and ``stderr`` are floats for scalar observables and arrays for
-    vector ones (the displacement) or trajectories (one row per recorded step).
-    ``ci`` is (mean − 1.96·stderr, mean + 1.96·stderr).
-
-    >>> e = Estimate(mean=1.0, stderr=0.5, n=100)
-    >>> e.ci
-    (0.020018007729972975, 1.979981992270027)
-    >>> e.zscore(2.0)
-    -2.0
-    """
-
-    mean: Any
-    stderr: Any
-    n: int
-    ci: tuple = field(init=False)
-
-    def __post_init__(self):
-        low, high = self.mean - Z95 * self.stderr, self.mean + Z95 * self.stderr
-        object.__setattr__(self, "ci", (low, high))
-
-    def zscore(self, value):
-        """(mean − value)/stderr: how many standard errors the mean is from ``value``."""
-        return (self.mean - value) / self.stderr
-
-    def __repr__(self) -> str:
-        return f"Estimate(mean={self.mean!r}, stderr={self.stderr!r}, n={self.n})"
 
 
 @dataclass(frozen=True)
@@ -159,39 +124,6 @@ class SimulationResult:
         for name, est in self.estimates.items():
             lines.append(f"  {name}: {est.mean} ± {est.stderr}")
         return "\n".join(lines)
-
-
-class _Moments:
-    """Running count, mean and sum of squared deviations (Chan et al.'s pairwise update)."""
-
-    def __init__(self):
-        self.n, self.mean, self.m2 = 0, 0.0, 0.0
-
-    def add(self, values: np.ndarray) -> None:
-        k = values.shape[0]
-        if k == 0:
-            return
-        mean = values.mean(axis=0)
-        m2 = ((values - mean) ** 2).sum(axis=0)
-        if self.n == 0:
-            self.n, self.mean, self.m2 = k, mean, m2
-            return
-        n = self.n + k
-        delta = mean - self.mean
-        self.mean = self.mean + delta * (k / n)
-        self.m2 = self.m2 + m2 + delta**2 * (self.n * k / n)
-        self.n = n
-
-    def estimate(self) -> Estimate:
-        variance = self.m2 / (self.n - 1) if self.n > 1 else self.m2 * np.nan
-        stderr = np.sqrt(variance / self.n)
-        return Estimate(_plain(self.mean), _plain(stderr), self.n)
-
-
-def _plain(value):
-    """A 0-d array or numpy scalar as a Python float; other arrays unchanged."""
-    value = np.asarray(value, dtype=float)
-    return float(value) if value.ndim == 0 else value
 
 
 # -- compiling a landscape ----------------------------------------------------------
@@ -519,7 +451,7 @@ def simulate_sgd(
     else:
         steps = sorted(set(range(0, T + 1, record_every)) | {T})
     record_at = {t: i for i, t in enumerate(steps)}
-    moments = {name: [_Moments() for _ in steps] for name in names}
+    moments = {name: [RunningMoments() for _ in steps] for name in names}
     per_trial = N + (test_samples if method == "sampled" else 0)
     if batch_trials is None:
         batch_trials = max(1, _MEMORY_ENTRIES // max(per_trial, 1))

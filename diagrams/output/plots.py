@@ -37,7 +37,16 @@ class Comparison:
     written in a box on the plot, names in LaTeX without dollars.
     """
 
-    def __init__(self, title: str, xlabel: str, ylabel: str, parameters: Mapping[str, Any] | None = None, *, ax=None):
+    def __init__(
+        self,
+        title: str,
+        xlabel: str,
+        ylabel: str,
+        parameters: Mapping[str, Any] | None = None,
+        *,
+        ax=None,
+        xscale: str = "linear",
+    ):
         import matplotlib.pyplot as plt
 
         for name, text in (("title", title), ("xlabel", xlabel), ("ylabel", ylabel)):
@@ -49,6 +58,7 @@ class Comparison:
         self.ax.set_title(title)
         self.ax.set_xlabel(xlabel)
         self.ax.set_ylabel(ylabel)
+        self.ax.set_xscale(xscale)
         self.parameters = dict(parameters or {})
         self._data: list[np.ndarray] = []
         self._lines = 0
@@ -68,6 +78,16 @@ class Comparison:
         self._lines += 1
         if frame:
             self._data.append(y)
+
+    def estimates(self, x: Sequence[float], estimates: Sequence[Any], label: str, **style) -> None:
+        """Predictions with error bars (Estimates): a line through the means and a 95% band around it."""
+        x = np.asarray(x, dtype=float)
+        mean = np.array([float(e.mean) for e in estimates])
+        stderr = np.array([float(e.stderr) for e in estimates])
+        style.setdefault("linestyle", _STYLES[self._lines % len(_STYLES)])
+        (line,) = self.ax.plot(x, mean, label=label, **style)
+        self.ax.fill_between(x, mean - Z95 * stderr, mean + Z95 * stderr, color=line.get_color(), alpha=0.15)
+        self._lines += 1
 
     def finish(self):
         """Legend, parameter box and axes that frame the data; returns the figure."""

@@ -7,7 +7,8 @@ inferred from the arrays unless given, and every array's shape, symmetry
 (within a node's axes, and between nodes of equal degree) and finiteness is
 checked when the statistics are built.  Exact entries (ints, Fractions,
 sympy numbers) stay exact; floats are compared for symmetry to
-:data:`SYMMETRY_TOLERANCE` relative.
+:data:`SYMMETRY_TOLERANCE`, relative to the largest entry (absolute when
+that is below 1: the rounding noise of a tensor that vanishes).
 
 >>> from diagrams import Statistics
 >>> st = Statistics.numeric(G=[1, 2], H=[[1, 0], [0, 3]])
@@ -188,6 +189,6 @@ def _symmetry_words(key: tuple[int, ...]) -> str:
 
 def _equal(a: np.ndarray, b: np.ndarray) -> bool:
     if a.dtype != object:
-        scale = float(np.abs(a).max()) if a.size else 0.0
+        scale = max(float(np.abs(a).max()) if a.size else 0.0, 1.0)  # rounding noise of a tensor that is ~0
         return bool(np.allclose(a, b, rtol=SYMMETRY_TOLERANCE, atol=SYMMETRY_TOLERANCE * scale))
     return all(sympy.simplify(x - y) == 0 if x != y else True for x, y in zip(chain(a.flat), chain(b.flat)))
