@@ -82,7 +82,7 @@ def corpus(max_order: int) -> tuple[list[str], list[str]]:
                             display.add("{}" + body.replace("\\end{align*}", "").replace("\\end{multline*}", ""))
     for order in range(max_order + 1):
         for diagram in dg.enumerate_diagrams(order):
-            text = dg.table([diagram], schedule=dg.Schedule.gd(N, T))
+            text = dg.table([diagram], schedule=dg.Schedule.gd(N, T), width=1000)
             row = text.splitlines()[-3]
             cells.update(cell.strip().removesuffix("\\\\").strip() for cell in row.split(" & ")[1:])
     return sorted(display), sorted(cells)

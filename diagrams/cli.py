@@ -25,7 +25,8 @@ import sympy
 from .core.diagram import MAX_ORDER, Diagram
 from .core.enumeration import enumerate_diagrams
 from .errors import NotationError
-from .output.latex import latex, table
+from .output.latex import latex
+from .output.tables import table
 from .notation import parse
 from .runtime.progress import track
 from .core.schedule import Schedule, ScheduleError, count_embeddings

@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import re
 from fractions import Fraction
-from typing import Iterable
 
 import sympy
 from sympy.printing.latex import LatexPrinter
@@ -51,14 +50,13 @@ from sympy.printing.latex import LatexPrinter
 from ..algebra import DiagramSum
 from ..core.diagram import Diagram
 from ..core.display import renders
-from ..core.schedule import count_embeddings
 from ..values.base import eta
 from ..values.einstein import Contraction, EinsteinStatistics
 from .draw import to_tikz
 from .layout import ENVIRONMENTS, Row, Term, inline, render
 from .metrics import COLUMN_WIDTH, parse_length
 
-__all__ = ["latex", "table", "einstein_latex", "contraction_latex", "index_symbol", "DiagramLatexPrinter", "INDEX_SYMBOLS"]
+__all__ = ["latex", "einstein_latex", "contraction_latex", "index_symbol", "DiagramLatexPrinter", "INDEX_SYMBOLS"]
 
 #: Greek index names in order of use (η, θ, κ and ο are left out).
 INDEX_SYMBOLS = (
@@ -284,7 +282,7 @@ class DiagramLatexPrinter(LatexPrinter):
         return Row(power, negative, eta_text, tuple(terms))
 
     def _term(self, coefficient, monomial, eta_text: str = "", negative: bool = False) -> Term:
-        return Term(self._piece(coefficient, monomial, eta_text), tuple(self._chunks(coefficient, monomial, eta_text)), negative)
+        return Term(self._piece(coefficient, monomial, eta_text), tuple(self.term_chunks(coefficient, monomial, eta_text)), negative)
 
     def _coefficient_parts(self, coefficient, monomial, eta_text: str) -> list[str]:
         """A number goes before η (``4 \\eta G``), other coefficients after it, sums in parentheses unless alone."""
@@ -303,7 +301,21 @@ class DiagramLatexPrinter(LatexPrinter):
             parts.append(self._print(monomial))
         return " ".join(part for part in parts if part) or "1"
 
-    def _chunks(self, coefficient, monomial, eta_text: str) -> list[str]:
+    def chunks(self, obj) -> list[str]:
+        """``obj`` as unbreakable LaTeX chunks (joined by spaces it prints the same in math).
+
+        A Diagram (or a Contraction): its tensors; a one-term series: its
+        coefficient, η^k and each statistic; anything else: one chunk.
+        """
+        if isinstance(obj, (Diagram, Contraction)):
+            return self.term_chunks(sympy.Integer(1), obj)
+        if isinstance(obj, sympy.Expr) and self._is_series(obj):
+            rows = self.series_rows(obj)
+            if len(rows) == 1 and len(rows[0].terms) == 1 and not rows[0].negative:
+                return list(rows[0].terms[0].pieces)
+        return [self._print(obj)]
+
+    def term_chunks(self, coefficient, monomial, eta_text: str = "") -> list[str]:
         """The same term as unbreakable chunks: coefficient parts, then each statistic or tensor."""
         parts = [part for part in self._coefficient_parts(coefficient, monomial, eta_text) if part]
         if monomial == 1:
@@ -451,38 +463,3 @@ def _rows(obj, printer: DiagramLatexPrinter, group: str, stats) -> list[Row]:
         negative = term.could_extract_minus_sign()
         terms.append(Term(printer.doprint(-term if negative else term), negative=negative))
     return [Row(None, False, "", tuple(terms))]
-
-
-def table(diagrams: Iterable[Diagram], schedule=None, stats=None) -> str:
-    r"""A LaTeX ``tabular`` of diagrams, like the paper's tables.
-
-    Columns: the picture (TikZ), the text (``\texttt``), |Aut(D)|, the value
-    (Einstein notation, or ``uvalue(D, stats)`` when ``stats`` is given) and,
-    when a ``schedule`` is given, the embedding count L(D), factored.  Needs
-    ``\usepackage{tikz}`` in the document.
-
-    >>> from diagrams import parse, Schedule
-    >>> T = sympy.Symbol("T")
-    >>> text = table([parse("[a][a]")], schedule=Schedule.sgd(T))
-    >>> print(text.splitlines()[2])
-    $D$ & text & $|\mathrm{Aut}(D)|$ & value & $L(D)$ \\
-    >>> print(text.split(r"\end{tikzpicture} & ")[1].splitlines()[0])
-    \texttt{[a][a]} & $1$ & $G_{\mu}G^{\mu}$ & $T$ \\
-    """
-    headers = ["$D$", "text", r"$|\mathrm{Aut}(D)|$", "value"]
-    if schedule is not None:
-        headers.append("$L(D)$")
-    lines = [r"\begin{tabular}{c" + "l" * (len(headers) - 1) + "}", r"\hline", " & ".join(headers) + r" \\", r"\hline"]
-    for diagram in diagrams:
-        value = diagram if stats is None else stats.value(diagram)
-        cells = [
-            to_tikz(diagram),
-            latex(diagram, diagram_style="text"),
-            f"${diagram.automorphism_count}$",
-            f"${latex(value)}$",
-        ]
-        if schedule is not None:
-            cells.append(f"${latex(sympy.factor(count_embeddings(diagram, schedule)))}$")
-        lines.append(" & ".join(cells) + r" \\")
-    lines += [r"\hline", r"\end{tabular}"]
-    return "\n".join(lines)

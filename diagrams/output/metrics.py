@@ -209,7 +209,7 @@ def text_width(text: str, *, size: str = "normalsize") -> float:
     """
     setter = _Setter(_sizes(size))
     total = 0.0
-    for k, piece in enumerate(re.split(r"(?<!\\)\$", text)):
+    for k, piece in enumerate(_math_shifts(text)):
         if k % 2:
             atoms, _ = setter.parse_list(_TOKEN.findall(piece), 0, 1, stop=None)
             total += setter.list_width(atoms, 1)
@@ -217,6 +217,22 @@ def text_width(text: str, *, size: str = "normalsize") -> float:
             atoms, _ = setter.parse_list(_TOKEN.findall(piece), 0, 1, stop=None, text_mode=True)
             total += sum(a.width for a in atoms)
     return total
+
+
+def _math_shifts(text: str) -> list[str]:
+    """``text`` split at the ``$`` signs outside braces: text, math, text, …"""
+    pieces, depth, start, k = [], 0, 0, 0
+    while k < len(text):
+        char = text[k]
+        if char == "\\":
+            k += 2
+            continue
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if char == "$" and depth == 0:
+            pieces.append(text[start:k])
+            start = k + 1
+        k += 1
+    return pieces + [text[start:]]
 
 
 def _sizes(size: str) -> tuple[int, int, int]:
@@ -373,7 +389,9 @@ class _Setter:
             return _Atom(ORD, 0.0), i
         if tokens[i] == "{":
             atoms, j = self.parse_list(tokens, i + 1, style, stop="}")
-            return _Atom(ORD, self.list_width(atoms, style), max((a.tall for a in atoms), default=0)), j + 1
+            # delimiters and fractions inside make a group tall even where their own size is small
+            tall = max([a.tall for a in atoms] + [1 for a in atoms if a.kind == INNER], default=0)
+            return _Atom(ORD, self.list_width(atoms, style), tall), j + 1
         atom, j = self.parse_atom(tokens, i, style, False)
         return (atom or _Atom(ORD, 0.0)), j
 
@@ -397,6 +415,8 @@ class _Setter:
             return _Atom(-1, _MU_KERNS[token] * _QUAD[font] / 18), i + 1
         if token.startswith(r"\begin{tikzpicture}"):
             return _Atom(ORD, _picture_width(token), 4), i + 1
+        if token in (r"\parbox", r"\rule", r"\makebox"):
+            return self.sized_box(tokens, i)
         if token in (r"\frac", r"\dfrac", r"\tfrac", r"\binom"):
             return self.fraction(tokens, i, style)
         if token == r"\left":
@@ -440,6 +460,30 @@ class _Setter:
             return _Atom(ORD, self.glyph("'", _script_style(style)) + _SCRIPT_SPACE), i + 1
         return _Atom(_kind(token), self.glyph(token, style)), i + 1
 
+    def sized_box(self, tokens: list[str], i: int) -> tuple[_Atom, int]:
+        r"""``\parbox[…]{width}{…}``, ``\rule[…]{width}{height}``, ``\makebox[width]{…}``: as wide as they say."""
+        j, options = i + 1, []
+        while (j := _skip_space(tokens, j)) < len(tokens) and tokens[j] == "[":
+            end = tokens.index("]", j) if "]" in tokens[j:] else len(tokens) - 1
+            options.append("".join(tokens[j + 1 : end]))
+            j = end + 1
+        given = options[0] if tokens[i] == r"\makebox" and options else None
+        if given is None:
+            raw, j = _raw_argument(tokens, j)
+            given = "".join(raw)
+        _, j = _raw_argument(tokens, j)  # the contents (or the rule's height)
+        try:
+            width = parse_length(given) if given.strip() not in ("0pt", "0") else 0.0
+        except ValueError:
+            width = COLUMN_WIDTH
+        return _Atom(ORD, width, 2), j
+
+    def delimiter(self, token: str, level: int, style: int) -> float:
+        """A delimiter's width: at level 0 the current font's glyph, above it TeX's fixed larger sizes."""
+        if level == 0 and token in GLYPHS:
+            return self.glyph(token, style)
+        return _delimiter(token, level)
+
     def fraction(self, tokens: list[str], i: int, style: int) -> tuple[_Atom, int]:
         r"""``\frac{a}{b}``: an inner atom as wide as its wider part, with null delimiters."""
         token = tokens[i]
@@ -447,9 +491,9 @@ class _Setter:
         numerator, j = self.argument(tokens, i + 1, inner)
         denominator, j = self.argument(tokens, j, inner)
         width = max(numerator.width, denominator.width) + 2 * _NULL_DELIMITER
-        tall = 3 if inner == 1 else 2
-        if tall == 3 and max(numerator.tall, denominator.tall) >= 1:
-            tall = 4
+        # delimiters around it: \bigg in display style, \big in text style, small in scripts; one size up
+        # when its parts carry superscripts, delimiters or fractions
+        tall = {1: 3, 2: 1}.get(inner, 0) + (1 if max(numerator.tall, denominator.tall) >= 1 else 0)
         if token == r"\binom":
             width += 2 * _PAREN[tall]
         return _Atom(INNER, width, tall), j
@@ -462,7 +506,7 @@ class _Setter:
         end = _skip_space(tokens, j + 1)
         closing = tokens[end] if end < len(tokens) and j < len(tokens) else "."
         tall = max((a.tall for a in atoms), default=0)
-        width = self.list_width(atoms, style) + _delimiter(opening, tall) + _delimiter(closing, tall)
+        width = self.list_width(atoms, style) + self.delimiter(opening, tall, style) + self.delimiter(closing, tall, style)
         return _Atom(INNER, width, tall), min(end + 1, len(tokens))
 
     def list_width(self, atoms: list[_Atom], style: int) -> float:
