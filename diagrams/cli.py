@@ -6,8 +6,12 @@
                         [--dim M] [--at-minimum] [--gaussian] [--noiseless] [--quadratic] [--constant-hessian]
     sgd-diagrams latex "[a:b][ab]" [--tikz | --text]
     sgd-diagrams latex --series --order 2 --schedule sgd|gd|N,B,E [--quantity ...] [--dim M] [assumptions]
+                       [--environment align|split|multline] [--width 345pt] [--group statistic|diagram]
+                       [--standalone] [-o FILE.tex|FILE.pdf]
     sgd-diagrams draw "[a:b][ab]" -o picture.svg|png|tex
     sgd-diagrams table --order 2 [--schedule sgd|gd|N,B,E] [--linkless] [--root-tied] [--embeddable]
+                       [--longtable] [--columns picture,text,aut,value,count] [--width 345pt]
+                       [--standalone] [-o FILE.tex|FILE.pdf]
 
 Errors in the diagram text print the rule and a caret to stderr and exit with
 status 2, without a traceback.
@@ -25,8 +29,13 @@ import sympy
 from .core.diagram import MAX_ORDER, Diagram
 from .core.enumeration import enumerate_diagrams
 from .errors import NotationError
-from .output.latex import latex
-from .output.tables import table
+from .algebra import DiagramSum
+from .output.documents import standalone_document, write_document
+from .output.latex import GROUPS, latex
+from .output.layout import ENVIRONMENTS
+from .output.tables import COLUMNS, table
+from .output.texrun import TexError
+from .series.terms import diagram_terms
 from .notation import parse
 from .runtime.progress import track
 from .core.schedule import Schedule, ScheduleError, count_embeddings
@@ -85,6 +94,10 @@ def _parser() -> argparse.ArgumentParser:
     shown.add_argument("--text", dest="as_text", action="store_true", help="the bracket text in \\texttt")
     shown.add_argument("--series", action="store_true", help="the η-series instead of a diagram")
     _add_series_options(x, order_required=False)
+    x.add_argument("--environment", choices=ENVIRONMENTS, help="a series as a display, one power of η per line")
+    x.add_argument("--width", help="the width a display fits, e.g. 345pt, 8cm or '\\columnwidth' (default 345pt)")
+    x.add_argument("--group", choices=GROUPS, help="a series' terms: per statistic (default) or per diagram")
+    _add_document_options(x)
     x.set_defaults(run=_run_latex)
 
     d = commands.add_parser("draw", help="a picture of a diagram as SVG, PNG or PDF (need matplotlib) or TikZ")
@@ -100,6 +113,10 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--linkless", action="store_true", help="only diagrams without links")
     t.add_argument("--root-tied", action="store_true", help="root-tied diagrams instead of ordinary ones")
     t.add_argument("--embeddable", action="store_true", help="only diagrams with L(D) != 0 (needs --schedule)")
+    t.add_argument("--longtable", action="store_true", help="a longtable, which breaks across pages")
+    t.add_argument("--columns", type=_columns, help=f"comma-separated, from {','.join(COLUMNS)}")
+    t.add_argument("--width", help="the width the table fits, e.g. 345pt or '\\textwidth' (default 345pt)")
+    _add_document_options(t)
     t.set_defaults(run=_run_table)
     return parser
 
@@ -116,6 +133,19 @@ def _add_series_options(p: argparse.ArgumentParser, order_required: bool) -> Non
     p.add_argument("--dim", type=_positive, default=1, help="number of parameters (>1: Einstein notation)")
     for name in ASSUMPTIONS:
         p.add_argument("--" + name.replace("_", "-"), action="append_const", const=name, dest="assume")
+
+
+def _add_document_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--standalone", action="store_true", help="a whole LaTeX document (amsmath, tikz, ...)")
+    p.add_argument("-o", "--output", help="write the document to FILE.tex (and FILE.pdf when pdflatex is there) or FILE.pdf")
+
+
+def _columns(text: str) -> tuple[str, ...]:
+    names = tuple(name.strip() for name in text.split(","))
+    unknown = [name for name in names if name not in COLUMNS]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown column {unknown[0]!r}; choose from {','.join(COLUMNS)}")
+    return names
 
 
 def _whole_number(text: str, what: str, low: int, high: int | None = None) -> int:
@@ -226,16 +256,64 @@ def _run_latex(args, out: TextIO) -> int:
             return _usage("latex", "give either a diagram or --series, not both")
         if args.order is None:
             return _usage("latex", "--series needs --order")
-        for expr in _series_results(args).values():
-            print(latex(expr), file=out)
-        return 0
+        if args.group == "diagram" and args.quantity == "displacement":
+            return _usage("latex", "--group diagram is for --quantity loss or gap")
+        layout = dict(environment=args.environment, width=args.width, group=args.group)
+        if args.group == "diagram":
+            layout["stats"] = Statistics.symbolic(args.dim)  # each diagram's value, in the series' notation
+        if (args.standalone or args.output) and args.environment is None:
+            layout["environment"] = "align"  # a series in a document: a display that fits the page
+        try:
+            texts = [
+                latex(expr, lhs=_LEFT_SIDES.get(name) if layout["environment"] else None, **layout)
+                for name, expr in _series_to_print(args).items()
+            ]
+        except ValueError as error:
+            return _usage("latex", str(error))
+        return _emit(texts, args, out, "latex")
     if args.text is None:
         return _usage("latex", "give a diagram, e.g. '[a:b][ab]', or --series")
     diagram = parse(args.text)
     if args.tikz:
-        print(diagram.to_tikz(), file=out)
+        text = diagram.to_tikz()
     else:
-        print(latex(diagram, diagram_style="text" if args.as_text else "value"), file=out)
+        text = latex(diagram, diagram_style="text" if args.as_text else "value")
+        if args.standalone or args.output:
+            text = rf"\[ {text} \]"
+    return _emit([text], args, out, "latex")
+
+
+#: The left-hand sides a series display is given (keys of _series_results).
+_LEFT_SIDES = {"E[l]": r"\mathrm{E}\,l(\theta_T)", "gap": r"\mathrm{gap}"}
+
+
+def _series_to_print(args) -> dict:
+    """The series of ``args``: expressions, or with ``--group diagram`` their diagram terms."""
+    if args.group != "diagram":
+        return _series_results(args)
+    gap = args.quantity == "gap"
+    terms = DiagramSum(
+        diagram_terms(args.schedule, args.order, root_tied=gap, assume=args.assume or (), progress=_show_progress(args))
+    )
+    N = args.schedule.N
+    return {"gap": terms * -(sympy.Rational(1, N) if isinstance(N, int) else 1 / N)} if gap else {"E[l]": terms}
+
+
+def _emit(texts: list[str], args, out: TextIO, command: str) -> int:
+    """Print the texts, or a whole document (--standalone), or write it to --output."""
+    if not (args.standalone or args.output):
+        for text in texts:
+            print(text, file=out)
+        return 0
+    document = standalone_document(texts)
+    if not args.output:
+        print(document, file=out)
+        return 0
+    try:
+        for path in write_document(document, args.output):
+            print(path, file=out)
+    except (ValueError, TexError) as error:
+        return _usage(command, str(error))
     return 0
 
 
@@ -258,8 +336,11 @@ def _run_table(args, out: TextIO) -> int:
     found = track(found, f"order {args.order}", enabled=_show_progress(args))
     if args.embeddable:
         found = (D for D in found if count_embeddings(D, args.schedule) != 0)
-    print(table(found, schedule=args.schedule), file=out)
-    return 0
+    try:
+        text = table(found, schedule=args.schedule, columns=args.columns, longtable=args.longtable, width=args.width)
+    except ValueError as error:
+        return _usage("table", str(error))
+    return _emit([text], args, out, "table")
 
 
 def _usage(command: str, message: str) -> int:
