@@ -273,6 +273,8 @@ def _run_latex(args, out: TextIO) -> int:
         return _emit(texts, args, out, "latex")
     if args.text is None:
         return _usage("latex", "give a diagram, e.g. '[a:b][ab]', or --series")
+    if args.environment or args.width or args.group:
+        return _usage("latex", "--environment, --width and --group lay out a --series")
     diagram = parse(args.text)
     if args.tikz:
         text = diagram.to_tikz()

@@ -239,7 +239,12 @@ def test_group_by_diagram():
     einstein = dg.latex(terms, group="diagram")
     assert r"\frac{T^{3}}{6} G_{\mu}G_{\nu}J^{\mu\nu}{}_{\lambda}G^{\lambda}" in einstein
     with pytest.raises(TypeError, match="DiagramSum"):
-        dg.latex(dg.expected_loss(SYM1, dg.Schedule.sgd(T), 2), group="diagram")
+        dg.latex(dg.expected_loss(SYM1, dg.Schedule.gd(N, T), 2), group="diagram")
+    # the gap as the CLI builds it for --group diagram: −1/N times the root-tied terms
+    gap_terms = dg.DiagramSum(dg.diagram_terms(dg.Schedule.gd(N, T), 3, root_tied=True)) * (-1 / N)
+    gap = dg.generalization_gap(SYM1, dg.Schedule.gd(N, T), 3)
+    assert sympy.expand(gap_terms.value(SYM1) - gap) == 0
+    assert dg.latex(gap_terms, stats=SYM1) == dg.latex(gap)
 
 
 def test_layout_options_are_checked():
@@ -332,6 +337,8 @@ def test_cli_series_display_options():
     gap = run("latex", "--series", "--order", "2", "--quantity", "gap", "--group", "diagram", "--environment", "align")
     assert gap.startswith("\\begin{align*}\n\\mathrm{gap} ={}& \\eta C")
     assert main(["latex", "--series", "--order", "1", "--quantity", "displacement", "--group", "diagram"]) == 2
+    assert main(["latex", "[a][a]", "--environment", "align"]) == 2
+    assert main(["latex", "--series", "--order", "1", "--width", "wide"]) == 2
 
 
 def test_cli_documents(tmp_path):

@@ -1,10 +1,13 @@
-r"""LaTeX for diagrams, their values and η-series, and generated diagram tables.
+r"""LaTeX for diagrams, their values and η-series.
 
 Everything prints through sympy's printer protocol: :class:`Diagram` and
 :class:`~diagrams.values.einstein.Contraction` carry ``_latex(printer)`` hooks, so
 ``sympy.latex([D1, D2])`` and ``sympy.latex(2*value + 1)`` work, and
 :func:`latex` adds what plain sympy cannot know: η-series grouped by powers
-of η, and the 1-D cumulant names ``kappa_{1,2}`` as ``\kappa_{1,2}``.
+of η, and the 1-D cumulant names ``kappa_{1,2}`` as ``\kappa_{1,2}``.  Its
+layout keywords (``environment``, ``width``, ``group``, …) set a series as a
+display that fits a page (:mod:`diagrams.output.layout`); tables of diagrams
+are :mod:`diagrams.output.tables`, whole documents :mod:`diagrams.output.documents`.
 
 **Einstein notation** (values of ``Statistics.symbolic(dim>1)``).  A
 :class:`~diagrams.values.einstein.Contraction` (text ``'G_{a} H_{ab} G_{b}'``)
@@ -56,7 +59,16 @@ from .draw import to_tikz
 from .layout import ENVIRONMENTS, Row, Term, inline, render
 from .metrics import COLUMN_WIDTH, parse_length
 
-__all__ = ["latex", "einstein_latex", "contraction_latex", "index_symbol", "DiagramLatexPrinter", "INDEX_SYMBOLS"]
+__all__ = [
+    "latex",
+    "einstein_latex",
+    "contraction_latex",
+    "contraction_pieces",
+    "index_symbol",
+    "DiagramLatexPrinter",
+    "INDEX_SYMBOLS",
+    "GROUPS",
+]
 
 #: Greek index names in order of use (η, θ, κ and ο are left out).
 INDEX_SYMBOLS = (
@@ -68,6 +80,8 @@ INDEX_SYMBOLS = (
 NAMED_TENSORS = {"l": "l", "G": "G", "H": "H", "J": "J", "C": "C", "S": "S", "s": "s"}
 
 DIAGRAM_STYLES = ("value", "text", "tikz")
+#: How a laid-out series groups its terms: per monomial of statistics, or per diagram.
+GROUPS = ("statistic", "diagram")
 FREE_INDEX_POSITIONS = ("upper", "lower")
 
 _EIGENVALUE = re.compile(r"lambda_(?P<letter>[a-zA-Z])")
@@ -343,9 +357,6 @@ def _split_coefficient(coefficient: sympy.Expr) -> list[tuple[sympy.Expr, sympy.
         monomial = sympy.Mul(*(s**k for s, k in zip(statistics, exponents)))
         pieces.append((sympy.factor(schedule_part), monomial))
     return pieces
-
-
-GROUPS = ("statistic", "diagram")
 
 
 @renders("latex")
