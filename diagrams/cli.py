@@ -137,7 +137,9 @@ def _add_series_options(p: argparse.ArgumentParser, order_required: bool) -> Non
 
 def _add_document_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--standalone", action="store_true", help="a whole LaTeX document (amsmath, tikz, ...)")
-    p.add_argument("-o", "--output", help="write the document to FILE.tex (and FILE.pdf when pdflatex is there) or FILE.pdf")
+    p.add_argument(
+        "-o", "--output", help="write the document to FILE.tex (and FILE.pdf when pdflatex is there) or FILE.pdf"
+    )
 
 
 def _columns(text: str) -> tuple[str, ...]:

@@ -121,8 +121,10 @@ _ROMAN = dict(
 )  # fmt: skip
 #: Roman glyphs at a smaller size relative to 10 pt (smaller fonts are drawn wider: cmr5's m is 0.66 of cmr10's).
 _ROMAN_SCALE = {10: 1.0, 9: 0.93, 8: 0.86, 7: 0.8, 6: 0.73, 5: 0.67}
-#: A \quad (one em) at each font size; a math unit is 1/18 of it.
+#: A \quad (one em of the text font) at each font size.
 _QUAD = {10: 10.0, 9: 9.25, 8: 8.51, 7: 7.98, 6: 7.34, 5: 6.81}
+#: 18 math units (the quad of the math symbol font, cmsy) at each font size: wider than the text quad below 8 pt.
+_MATH_QUAD = {10: 10.0, 9: 9.25, 8: 8.5, 7: 8.2, 6: 7.67, 5: 7.37}
 
 _TYPEWRITER = 0.532  # one \texttt character, in ems of its font (5.25 pt at 10 pt, 4.25 at 8)
 _SCRIPT_SPACE = 0.5  # \scriptspace after a sub- or superscript
@@ -184,6 +186,7 @@ class _Atom:
     kind: int
     width: float
     tall: int = 0  # how tall a delimiter around it must be: 0 … 4, the sizes of _PAREN
+    deep: bool = False  # it has a subscript (below 10 pt, \left( then takes a larger size than the font's)
 
 
 def math_width(text: str, *, display: bool = True, size: str = "normalsize") -> float:
@@ -339,8 +342,10 @@ class _Setter:
 
     def glyph(self, token: str, style: int) -> float:
         font = self.font(style)
+        # below 10 pt TeX sizes delimiters less predictably than the model: glyphs 1 % wider keep it an upper bound
+        margin = 1.0 if self.fonts[0] == 10 else 1.01
         if token in GLYPHS:
-            return GLYPHS[token][FONT_SIZES.index(font)]
+            return GLYPHS[token][FONT_SIZES.index(font)] * margin
         return _UNKNOWN * _QUAD[font]
 
     def roman(self, token: str, style: int) -> float:
@@ -378,6 +383,7 @@ class _Setter:
             argument, i = self.argument(tokens, i + 1, _script_style(style))
             widths[mark] = max(widths[mark], argument.width)
             nucleus.tall = max(nucleus.tall, 1 if mark == "^" else 0, argument.tall)
+            nucleus.deep = nucleus.deep or mark == "_"
             i = _skip_space(tokens, i)
         nucleus.width += max(widths.values()) + _SCRIPT_SPACE
         return i
@@ -412,7 +418,7 @@ class _Setter:
         if token in _EM_KERNS:
             return _Atom(-1, _EM_KERNS[token] * _QUAD[font]), i + 1
         if token in _MU_KERNS:
-            return _Atom(-1, _MU_KERNS[token] * _QUAD[font] / 18), i + 1
+            return _Atom(-1, _MU_KERNS[token] * _MATH_QUAD[font] / 18), i + 1
         if token.startswith(r"\begin{tikzpicture}"):
             return _Atom(ORD, _picture_width(token), 4), i + 1
         if token in (r"\parbox", r"\rule", r"\makebox"):
@@ -506,6 +512,8 @@ class _Setter:
         end = _skip_space(tokens, j + 1)
         closing = tokens[end] if end < len(tokens) and j < len(tokens) else "."
         tall = max((a.tall for a in atoms), default=0)
+        if tall == 0 and self.font(style) < 10 and any(a.deep for a in atoms):
+            tall = 1
         width = self.list_width(atoms, style) + self.delimiter(opening, tall, style) + self.delimiter(closing, tall, style)
         return _Atom(INNER, width, tall), min(end + 1, len(tokens))
 
@@ -523,7 +531,7 @@ class _Setter:
             previous = k
         if previous is not None and kinds[previous] == BIN:
             kinds[previous] = ORD
-        mu = _QUAD[self.font(style)] / 18
+        mu = _MATH_QUAD[self.font(style)] / 18
         total, previous = 0.0, None
         for atom, kind in zip(atoms, kinds):
             total += atom.width
