@@ -25,7 +25,9 @@ from .errors import (
 from .landscapes.landscape import Landscape
 from .landscapes.simulate import Estimate, SimulationResult, simulate_sgd
 from .notation import parse, parse_sum
-from .output.latex import latex, table
+from .output.latex import latex
+from .output.notebook import register_formatter, show
+from .output.tables import table
 from .series.expectation import displacement, expectation, expected_loss, generalization_gap
 from .series.methods import PLAIN, Plain, Resummed
 from .series.terms import diagram_terms
@@ -66,6 +68,7 @@ __all__ = [
     # presentation
     "latex",
     "table",
+    "show",
     # errors
     "NotationError",
     "DiagramSyntaxError",
@@ -84,3 +87,5 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+register_formatter()  # in a Jupyter kernel, series display grouped by powers of η (see diagrams.output.notebook)

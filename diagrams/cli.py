@@ -9,8 +9,12 @@ Usage::
                         [--format text|json|jsonl] [--no-legend]
     sgd-diagrams latex "[a:b][ab]" [--tikz | --text]
     sgd-diagrams latex --series --order 2 --schedule sgd|gd|N,B,E [--quantity ...] [--dim M] [assumptions]
+                       [--environment align|split|multline] [--width 345pt] [--group statistic|diagram]
+                       [--standalone] [-o FILE.tex|FILE.pdf]
     sgd-diagrams draw "[a:b][ab]" -o picture.svg|png|tex
     sgd-diagrams table --order 2 [--schedule sgd|gd|N,B,E] [--linkless] [--root-tied] [--embeddable]
+                       [--longtable] [--columns picture,text,aut,value,count] [--width 345pt]
+                       [--standalone] [-o FILE.tex|FILE.pdf]
     sgd-diagrams --version
 
 Results go to standard output.  Every error is one line on standard error
@@ -34,6 +38,7 @@ from typing import Iterable, Sequence, TextIO
 import sympy
 
 from . import __version__
+from .algebra import DiagramSum
 from .core.assumptions import ASSUMPTIONS
 from .core.diagram import MAX_ORDER, Diagram
 from .core.counting import COUNT_MAX_ORDER
@@ -41,10 +46,15 @@ from .core.enumeration import count_diagrams, enumerate_diagrams, estimated_coun
 from .core.schedule import Schedule, ScheduleError, count_embeddings
 from .errors import NotationError
 from .notation import parse
+from .output.documents import standalone_document, write_document
 from .output.draw import draw
-from .output.latex import latex, table
+from .output.latex import GROUPS, latex
+from .output.layout import ENVIRONMENTS
+from .output.tables import COLUMNS, table
+from .output.texrun import TexError
 from .runtime.progress import track
 from .series.expectation import displacement, expected_loss, generalization_gap
+from .series.terms import diagram_terms
 from .values import Statistics, eta
 
 __all__ = [
@@ -344,6 +354,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--series", action="store_true", help="the eta-series (see 'series --help') instead of a diagram"
     )
     _add_series_options(x, order_required=False)
+    x.add_argument("--environment", choices=ENVIRONMENTS, help="a series as a display, one power of eta per line")
+    x.add_argument("--width", help="the width a display fits, e.g. 345pt, 8cm or '\\columnwidth' (default 345pt)")
+    x.add_argument("--group", choices=GROUPS, help="a series' terms: per statistic (default) or per diagram")
+    _add_document_options(x)
     x.set_defaults(run=_run_latex)
 
     d = command(
@@ -378,6 +392,10 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--linkless", action="store_true", help="only diagrams without links")
     t.add_argument("--root-tied", action="store_true", help="root-tied diagrams instead of ordinary ones")
     t.add_argument("--embeddable", action="store_true", help="only diagrams with L(D) != 0 (needs --schedule)")
+    t.add_argument("--longtable", action="store_true", help="a longtable, which breaks across pages")
+    t.add_argument("--columns", type=_columns, help=f"comma-separated, from {','.join(COLUMNS)}")
+    t.add_argument("--width", help="the width the table fits, e.g. 345pt or '\\textwidth' (default 345pt)")
+    _add_document_options(t)
     t.set_defaults(run=_run_table)
     return parser
 
@@ -441,6 +459,21 @@ def _add_series_options(p: argparse.ArgumentParser, order_required: bool) -> Non
             dest="assume",
             help=ASSUMPTION_HELP.get(name, f"assume {name.replace('_', ' ')}"),
         )
+
+
+def _add_document_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--standalone", action="store_true", help="a whole LaTeX document (amsmath, tikz, ...)")
+    p.add_argument(
+        "-o", "--output", help="write the document to FILE.tex (and FILE.pdf when pdflatex is there) or FILE.pdf"
+    )
+
+
+def _columns(text: str) -> tuple[str, ...]:
+    names = tuple(name.strip() for name in text.split(","))
+    unknown = [name for name in names if name not in COLUMNS]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown column {unknown[0]!r}; choose from {','.join(COLUMNS)}")
+    return names
 
 
 def _whole_number(text: str, what: str, low: int, high: int | None = None) -> int:
@@ -664,16 +697,66 @@ def _run_latex(args, out: TextIO) -> int:
         if args.order is None:
             raise CommandError("--series needs --order")
         _check_series_size(args)
-        for expr in _series_results(args).values():
-            print(latex(expr), file=out)
-        return 0
+        if args.group == "diagram" and args.quantity == "displacement":
+            raise CommandError("--group diagram is for --quantity loss or gap")
+        layout = dict(environment=args.environment, width=args.width, group=args.group)
+        if args.group == "diagram":
+            layout["stats"] = Statistics.symbolic(args.dim)  # each diagram's value, in the series' notation
+        if (args.standalone or args.output) and args.environment is None:
+            layout["environment"] = "align"  # a series in a document: a display that fits the page
+        try:
+            texts = [
+                latex(expr, lhs=_LEFT_SIDES.get(name) if layout["environment"] else None, **layout)
+                for name, expr in _series_to_print(args).items()
+            ]
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        return _emit(texts, args, out, "latex")
     if args.text is None:
         raise CommandError("give a diagram, e.g. '[a:b][ab]', or --series")
+    if args.environment or args.width or args.group:
+        raise CommandError("--environment, --width and --group lay out a --series")
     diagram = parse(args.text)
     if args.tikz:
-        print(diagram.to_tikz(), file=out)
+        text = diagram.to_tikz()
     else:
-        print(latex(diagram, diagram_style="text" if args.as_text else "value"), file=out)
+        text = latex(diagram, diagram_style="text" if args.as_text else "value")
+        if args.standalone or args.output:
+            text = rf"\[ {text} \]"
+    return _emit([text], args, out, "latex")
+
+
+#: The left-hand sides a series display is given (keys of _series_results).
+_LEFT_SIDES = {"E[l]": r"\mathrm{E}\,l(\theta_T)", "gap": r"\mathrm{gap}"}
+
+
+def _series_to_print(args) -> dict:
+    """The series of ``args``: expressions, or with ``--group diagram`` their diagram terms."""
+    if args.group != "diagram":
+        return _series_results(args)
+    gap = args.quantity == "gap"
+    terms = DiagramSum(
+        diagram_terms(args.schedule, args.order, root_tied=gap, assume=args.assume or (), progress=_show_progress(args))
+    )
+    N = args.schedule.N
+    return {"gap": terms * -(sympy.Rational(1, N) if isinstance(N, int) else 1 / N)} if gap else {"E[l]": terms}
+
+
+def _emit(texts: list[str], args, out: TextIO, command: str) -> int:
+    """Print the texts, or a whole document (--standalone), or write it to --output."""
+    if not (args.standalone or args.output):
+        for text in texts:
+            print(text, file=out)
+        return 0
+    document = standalone_document(texts)
+    if not args.output:
+        print(document, file=out)
+        return 0
+    try:
+        for path in write_document(document, args.output):
+            print(path, file=out)
+    except (ValueError, TexError) as error:
+        raise CommandError(str(error)) from None
     return 0
 
 
@@ -702,5 +785,8 @@ def _run_table(args, out: TextIO) -> int:
     found = track(found, f"order {args.order}", enabled=_show_progress(args), total=total)
     if args.embeddable:
         found = (D for D in found if count_embeddings(D, args.schedule) != 0)
-    print(table(found, schedule=args.schedule), file=out)
-    return 0
+    try:
+        text = table(found, schedule=args.schedule, columns=args.columns, longtable=args.longtable, width=args.width)
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+    return _emit([text], args, out, "table")

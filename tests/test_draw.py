@@ -22,6 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import diagrams as dg
+from pdflatex_required import require_pdflatex
 from diagrams.cli import main
 from diagrams.core.diagram import Diagram
 from diagrams.output.draw import (
@@ -600,8 +601,7 @@ def test_committed_gallery_is_up_to_date(tmp_path):
 
 def pdflatex(folder: Path, source: str) -> str:
     """Compile ``source`` in ``folder``; return the log (the test fails if pdflatex does)."""
-    executable = shutil.which("pdflatex")
-    assert executable, "pdflatex is needed for the TikZ compile tests"
+    executable = require_pdflatex()
     (folder / "doc.tex").write_text(source)
     run = subprocess.run(
         [executable, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],

@@ -9,6 +9,14 @@ import pytest
 pytest_plugins = ["pytester"]
 
 CONFTEST = Path(__file__).with_name("conftest.py")
+REQUIRED = Path(__file__).with_name("pdflatex_required.py")
+
+
+def copy_fixture(pytester) -> None:
+    """Our conftest.py and the module it reads, in pytester's folder."""
+    pytester.makeconftest(CONFTEST.read_text())
+    pytester.makepyfile(pdflatex_required=REQUIRED.read_text())
+    pytester.syspathinsert()
 
 USES_PDFLATEX = """
 def test_compiles(pdflatex):
@@ -19,8 +27,8 @@ def test_compiles(pdflatex):
 @pytest.fixture
 def suite(pytester, monkeypatch):
     """A one-test suite with our conftest.py, on a PATH without pdflatex."""
-    pytester.makeconftest(CONFTEST.read_text())
-    pytester.makepyfile(USES_PDFLATEX)
+    copy_fixture(pytester)
+    pytester.makepyfile(test_suite=USES_PDFLATEX)
     monkeypatch.setenv("PATH", str(pytester.path))  # nothing to run there
     return pytester
 
@@ -44,7 +52,7 @@ def test_with_pdflatex_the_fixture_gives_its_path(pytester, monkeypatch, tmp_pat
     fake.parent.mkdir()
     fake.write_text("#!/bin/sh\n")
     fake.chmod(0o755)
-    pytester.makeconftest(CONFTEST.read_text())
-    pytester.makepyfile(f"def test_path(pdflatex):\n    assert pdflatex == {str(fake)!r}\n")
+    copy_fixture(pytester)
+    pytester.makepyfile(test_path=f"def test_path(pdflatex):\n    assert pdflatex == {str(fake)!r}\n")
     monkeypatch.setenv("PATH", str(fake.parent))
     pytester.runpytest_inprocess().assert_outcomes(passed=1)

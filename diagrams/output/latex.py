@@ -1,10 +1,13 @@
-r"""LaTeX for diagrams, their values and η-series, and generated diagram tables.
+r"""LaTeX for diagrams, their values and η-series.
 
 Everything prints through sympy's printer protocol: :class:`Diagram` and
 :class:`~diagrams.values.einstein.Contraction` carry ``_latex(printer)`` hooks, so
 ``sympy.latex([D1, D2])`` and ``sympy.latex(2*value + 1)`` work, and
 :func:`latex` adds what plain sympy cannot know: η-series grouped by powers
-of η, and the 1-D cumulant names ``kappa_{1,2}`` as ``\kappa_{1,2}``.
+of η, and the 1-D cumulant names ``kappa_{1,2}`` as ``\kappa_{1,2}``.  Its
+layout keywords (``environment``, ``width``, ``group``, …) set a series as a
+display that fits a page (:mod:`diagrams.output.layout`); tables of diagrams
+are :mod:`diagrams.output.tables`, whole documents :mod:`diagrams.output.documents`.
 
 **Einstein notation** (values of ``Statistics.symbolic(dim>1)``).  A
 :class:`~diagrams.values.einstein.Contraction` (text ``'G_{a} H_{ab} G_{b}'``)
@@ -42,19 +45,30 @@ l - \eta T G_{\mu}G^{\mu} + \eta^{2} \left(\frac{T}{2} C_{\mu\nu}H^{\mu\nu} + \f
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from fractions import Fraction
 
 import sympy
 from sympy.printing.latex import LatexPrinter
 
+from ..algebra import DiagramSum
 from ..core.diagram import Diagram
 from ..core.display import renders
-from ..core.schedule import count_embeddings
 from ..values.base import eta
 from ..values.einstein import Contraction, EinsteinStatistics
 from .draw import to_tikz
+from .layout import ENVIRONMENTS, Row, Term, inline, render
+from .metrics import COLUMN_WIDTH, parse_length
 
-__all__ = ["latex", "table", "einstein_latex", "contraction_latex", "index_symbol", "DiagramLatexPrinter", "INDEX_SYMBOLS"]
+__all__ = [
+    "latex",
+    "einstein_latex",
+    "contraction_latex",
+    "contraction_pieces",
+    "index_symbol",
+    "DiagramLatexPrinter",
+    "INDEX_SYMBOLS",
+    "GROUPS",
+]
 
 #: Greek index names in order of use (η, θ, κ and ο are left out).
 INDEX_SYMBOLS = (
@@ -66,6 +80,8 @@ INDEX_SYMBOLS = (
 NAMED_TENSORS = {"l": "l", "G": "G", "H": "H", "J": "J", "C": "C", "S": "S", "s": "s"}
 
 DIAGRAM_STYLES = ("value", "text", "tikz")
+#: How a laid-out series groups its terms: per monomial of statistics, or per diagram.
+GROUPS = ("statistic", "diagram")
 FREE_INDEX_POSITIONS = ("upper", "lower")
 
 _EIGENVALUE = re.compile(r"lambda_(?P<letter>[a-zA-Z])")
@@ -126,7 +142,23 @@ def contraction_latex(contraction: Contraction, printer) -> str:
 
 
 def _contraction_text(contraction: Contraction, free_indices: str, index_names: dict | None) -> str:
-    """Greek indices by first appearance (or ``index_names``), lower first, upper at the second occurrence."""
+    """The contraction's tensors, joined (a bare ``l`` or ``s`` must not run into a following name)."""
+    text = ""
+    for piece in contraction_pieces(contraction, free_indices=free_indices, index_names=index_names):
+        text += (" " if text and text[-1].isalpha() else "") + piece
+    return text
+
+
+def contraction_pieces(
+    contraction: Contraction, *, free_indices: str = "upper", index_names: dict | None = None
+) -> list[str]:
+    r"""The LaTeX of each tensor of a contraction, in order: the places a long line may break.
+
+    Greek indices by first appearance (or ``index_names``), lower first, upper at the second occurrence.
+
+    >>> contraction_pieces(Contraction.from_text("G_{a} H_{ab} G_{b}"))
+    ['G_{\\mu}', 'H^{\\mu}{}_{\\nu}', 'G^{\\nu}']
+    """
     numbers = dict(index_names or _index_numbers(contraction))
     seen: set[str] = set()
 
@@ -147,10 +179,7 @@ def _contraction_text(contraction: Contraction, free_indices: str, index_names: 
         else:
             nodes = ", ".join(r"\nabla" + _slots(group) + " l_{x}" for group in placed)
             pieces.append(r"\kappa\left(" + nodes + r"\right)")
-    text = ""
-    for piece in pieces:  # a bare 'l' or 's' must not run into a following name
-        text += (" " if text and text[-1].isalpha() else "") + piece
-    return text
+    return pieces
 
 
 def _index_numbers(contraction: Contraction) -> dict[str, int]:
@@ -245,54 +274,76 @@ class DiagramLatexPrinter(LatexPrinter):
 
     def _print_series(self, expr) -> str:
         """Ascending powers of η; per power, statistics monomials with factored coefficients."""
-        poly = sympy.Poly(sympy.expand(expr), eta)
-        text = ""
-        for (power,), coefficient in sorted(poly.terms()):
-            pieces = _split_coefficient(coefficient)
-            negative = all(c.could_extract_minus_sign() for c, _ in pieces)
-            if negative:
-                pieces = [(-c, m) for c, m in pieces]
-            eta_text = self._print(eta**power) if power else ""
-            if len(pieces) == 1:
-                body = self._piece(*pieces[0], eta_text=eta_text)
-            elif power:
-                body = r"%s \left(%s\right)" % (eta_text, self._join(pieces))
-            else:
-                body = self._join(pieces)
-            if not text:
-                text = ("- " if negative else "") + body
-            else:
-                text += (" - " if negative else " + ") + body
-        return text or "0"
+        return inline(self.series_rows(expr))
 
-    def _join(self, pieces) -> str:
-        text = ""
+    def series_rows(self, expr) -> list[Row]:
+        """The rows of a series (a polynomial in η) grouped by statistic: one per power of η."""
+        poly = sympy.Poly(sympy.expand(expr), eta)
+        return [self.row(power, _split_coefficient(coefficient)) for (power,), coefficient in sorted(poly.terms())]
+
+    def row(self, power: int, pieces: list[tuple[sympy.Expr, object]]) -> Row:
+        """η^power times Σ coefficient·monomial; the sign comes out when every coefficient is negative."""
+        negative = all(c.could_extract_minus_sign() for c, _ in pieces)
+        if negative:
+            pieces = [(-c, m) for c, m in pieces]
+        eta_text = self._print(eta**power) if power else ""
+        if len(pieces) == 1:
+            return Row(power, negative, eta_text, (self._term(*pieces[0], eta_text=eta_text),))
+        terms = []
         for coefficient, monomial in pieces:
-            negative = coefficient.could_extract_minus_sign()
-            body = self._piece(-coefficient if negative else coefficient, monomial)
-            if not text:
-                text = ("- " if negative else "") + body
-            else:
-                text += (" - " if negative else " + ") + body
-        return text
+            sign = coefficient.could_extract_minus_sign()
+            terms.append(self._term(-coefficient if sign else coefficient, monomial, negative=sign))
+        return Row(power, negative, eta_text, tuple(terms))
+
+    def _term(self, coefficient, monomial, eta_text: str = "", negative: bool = False) -> Term:
+        return Term(self._piece(coefficient, monomial, eta_text), tuple(self.term_chunks(coefficient, monomial, eta_text)), negative)
+
+    def _coefficient_parts(self, coefficient, monomial, eta_text: str) -> list[str]:
+        """A number goes before η (``4 \\eta G``), other coefficients after it, sums in parentheses unless alone."""
+        if coefficient == 1:
+            return [eta_text]
+        if coefficient.is_Number:
+            return [self._print(coefficient), eta_text]
+        if isinstance(coefficient, sympy.Add) and (eta_text or monomial != 1):
+            return [eta_text, r"\left(%s\right)" % self._print(coefficient)]
+        return [eta_text, self._print(coefficient)]
 
     def _piece(self, coefficient, monomial, eta_text: str = "") -> str:
-        """``coefficient·η^k·monomial`` for a non-negative coefficient; ``"1"`` when all are 1.
-
-        A number goes before η (``4 \\eta G``), other coefficients after it
-        (``\\eta T G``), sums in parentheses unless they stand alone.
-        """
-        if coefficient == 1:
-            parts = [eta_text]
-        elif coefficient.is_Number:
-            parts = [self._print(coefficient), eta_text]
-        elif isinstance(coefficient, sympy.Add) and (eta_text or monomial != 1):
-            parts = [eta_text, r"\left(%s\right)" % self._print(coefficient)]
-        else:
-            parts = [eta_text, self._print(coefficient)]
+        """``coefficient·η^k·monomial`` for a non-negative coefficient; ``"1"`` when all are 1."""
+        parts = self._coefficient_parts(coefficient, monomial, eta_text)
         if monomial != 1:
             parts.append(self._print(monomial))
         return " ".join(part for part in parts if part) or "1"
+
+    def chunks(self, obj) -> list[str]:
+        """``obj`` as unbreakable LaTeX chunks (joined by spaces it prints the same in math).
+
+        A Diagram (or a Contraction): its tensors; a one-term series: its
+        coefficient, η^k and each statistic; anything else: one chunk.
+        """
+        if isinstance(obj, (Diagram, Contraction)):
+            return self.term_chunks(sympy.Integer(1), obj)
+        if isinstance(obj, sympy.Expr) and self._is_series(obj):
+            rows = self.series_rows(obj)
+            if len(rows) == 1 and len(rows[0].terms) == 1 and not rows[0].negative:
+                return list(rows[0].terms[0].pieces)
+        return [self._print(obj)]
+
+    def term_chunks(self, coefficient, monomial, eta_text: str = "") -> list[str]:
+        """The same term as unbreakable chunks: coefficient parts, then each statistic or tensor."""
+        parts = [part for part in self._coefficient_parts(coefficient, monomial, eta_text) if part]
+        if monomial == 1:
+            return parts or ["1"]
+        if isinstance(monomial, Diagram):
+            if self._settings["diagram_style"] != "value":
+                return parts + [self._print(monomial)]
+            monomial = EinsteinStatistics.contraction(monomial)
+        for factor in monomial.as_ordered_factors() if isinstance(monomial, sympy.Expr) else [monomial]:
+            if isinstance(factor, Contraction) and self._settings["index_names"] is None:
+                parts += contraction_pieces(factor, free_indices=self._settings["free_indices"])
+            else:
+                parts.append(self._print(factor))
+        return parts
 
 
 def _split_coefficient(coefficient: sympy.Expr) -> list[tuple[sympy.Expr, sympy.Expr]]:
@@ -309,7 +360,17 @@ def _split_coefficient(coefficient: sympy.Expr) -> list[tuple[sympy.Expr, sympy.
 
 
 @renders("latex")
-def latex(obj, **settings) -> str:
+def latex(
+    obj,
+    *,
+    environment: str | None = None,
+    width: str | float | None = None,
+    group: str | None = None,
+    lhs: str | None = None,
+    numbered: bool = False,
+    stats=None,
+    **settings,
+) -> str:
     r"""LaTeX (math mode, no delimiters) for a Diagram, a value, a series or a container of them.
 
     Settings are sympy's :func:`sympy.latex` settings plus those of
@@ -325,42 +386,91 @@ def latex(obj, **settings) -> str:
     \eta^{2} G \kappa_{1,2}
     >>> print(latex([D, parse("[a][a]")]))
     \left[ C_{\mu\nu}H^{\mu\nu}, \  G_{\mu}G^{\mu}\right]
+
+    **Series for a page.**  With any of the keywords below, a series (a
+    sympy expression, or a :class:`~diagrams.DiagramSum` of its diagram
+    terms; a tuple of them gives one display each) is laid out by
+    :mod:`diagrams.output.layout`:
+
+    * ``environment``: ``"align"``, ``"split"`` or ``"multline"`` — one power
+      of η per line, a whole display (``align*`` …) ready for a document
+      with ``\usepackage{amsmath}``.  Default: ``"align"`` when ``width`` is
+      given, else one line in math mode as without keywords.
+    * ``width``: the line width the display must fit, in pt or as a LaTeX
+      length (``"345pt"``, ``"8cm"``, ``"\\columnwidth"``); default the
+      article class's column, 345 pt.  Long powers are broken between
+      their terms (``\\`` and an indented ``&\quad +`` line), a term wider
+      than a line between its factors, never inside a tensor.
+    * ``group``: ``"statistic"`` (default; per power of η, one term per
+      monomial of statistics, with factored schedule coefficients) or
+      ``"diagram"`` (one term per diagram, its weight times its value;
+      needs the :class:`~diagrams.DiagramSum` of the series, e.g.
+      ``DiagramSum(diagram_terms(schedule, order))``; ``stats`` gives the
+      values, default the Einstein contraction).
+    * ``lhs``: LaTeX of a left-hand side, written ``lhs = …`` and aligned.
+    * ``numbered``: one equation number (default: none).
+
+    >>> import sympy
+    >>> from diagrams import Schedule, expected_loss
+    >>> series = expected_loss(Statistics.symbolic(2), Schedule.sgd(sympy.Symbol("T")), 2)
+    >>> print(latex(series, environment="align", width="150pt"))
+    \begin{align*}
+    & l \\
+    & - \eta T G_{\mu}G^{\mu} \\
+    & + \eta^{2} \biggl( \frac{T}{2} C_{\mu\nu}H^{\mu\nu} \\
+    & \quad + \frac{T \left(2 T - 1\right)}{2} G_{\mu}H^{\mu}{}_{\nu}G^{\nu} \biggr)
+    \end{align*}
     """
     if isinstance(obj, (str, bytes)):
         raise TypeError("latex() prints diagrams, values and series, not text; parse a diagram's text first (dg.parse)")
-    return DiagramLatexPrinter(settings).doprint(obj)
+    if environment is None and width is None and group is None and lhs is None and not numbered and stats is None:
+        return DiagramLatexPrinter(settings).doprint(obj)
+    if environment is not None and environment not in ENVIRONMENTS:
+        raise ValueError(f"environment must be one of {ENVIRONMENTS}, got {environment!r}")
+    if group is not None and group not in GROUPS:
+        raise ValueError(f"group must be one of {GROUPS}, got {group!r}")
+    if lhs is not None and not isinstance(lhs, str):
+        raise TypeError(f"lhs is the LaTeX of a left-hand side (a str), not {type(lhs).__name__}")
+    if isinstance(obj, (tuple, list)):
+        return "\n".join(
+            latex(entry, environment=environment, width=width, group=group, lhs=lhs, numbered=numbered, stats=stats,
+                  **settings)
+            for entry in obj
+        )  # fmt: skip
+    target = parse_length(COLUMN_WIDTH if width is None else width)
+    printer = DiagramLatexPrinter(settings)
+    rows = _rows(obj, printer, group or "statistic", stats)
+    if environment is None and width is None:
+        text = inline(rows)
+        return f"{lhs} = {text}" if lhs else text
+    return render(rows, environment=environment or "align", width=target, lhs=lhs, numbered=numbered)
 
 
-def table(diagrams: Iterable[Diagram], schedule=None, stats=None) -> str:
-    r"""A LaTeX ``tabular`` of diagrams, like the paper's tables.
-
-    Columns: the picture (TikZ), the text (``\texttt``), |Aut(D)|, the value
-    (Einstein notation, or ``uvalue(D, stats)`` when ``stats`` is given) and,
-    when a ``schedule`` is given, the embedding count L(D), factored.  Needs
-    ``\usepackage{tikz}`` in the document.
-
-    >>> from diagrams import parse, Schedule
-    >>> T = sympy.Symbol("T")
-    >>> text = table([parse("[a][a]")], schedule=Schedule.sgd(T))
-    >>> print(text.splitlines()[2])
-    $D$ & text & $|\mathrm{Aut}(D)|$ & value & $L(D)$ \\
-    >>> print(text.split(r"\end{tikzpicture} & ")[1].splitlines()[0])
-    \texttt{[a][a]} & $1$ & $G_{\mu}G^{\mu}$ & $T$ \\
-    """
-    headers = ["$D$", "text", r"$|\mathrm{Aut}(D)|$", "value"]
-    if schedule is not None:
-        headers.append("$L(D)$")
-    lines = [r"\begin{tabular}{c" + "l" * (len(headers) - 1) + "}", r"\hline", " & ".join(headers) + r" \\", r"\hline"]
-    for diagram in diagrams:
-        value = diagram if stats is None else stats.value(diagram)
-        cells = [
-            to_tikz(diagram),
-            latex(diagram, diagram_style="text"),
-            f"${diagram.automorphism_count}$",
-            f"${latex(value)}$",
-        ]
-        if schedule is not None:
-            cells.append(f"${latex(sympy.factor(count_embeddings(diagram, schedule)))}$")
-        lines.append(" & ".join(cells) + r" \\")
-    lines += [r"\hline", r"\end{tabular}"]
-    return "\n".join(lines)
+def _rows(obj, printer: DiagramLatexPrinter, group: str, stats) -> list[Row]:
+    """The rows of a series, grouped by statistic or by diagram."""
+    if isinstance(obj, DiagramSum):
+        if group == "statistic":
+            return _rows(obj.value(stats), printer, group, None)
+        by_order: dict[int, list] = {}
+        for diagram, weight in obj:
+            value = diagram if stats is None else sympy.expand(stats.value(diagram) / eta**diagram.order)
+            if value != 0:
+                by_order.setdefault(diagram.order, []).append((sympy.factor(weight), value))
+        return [printer.row(order, pieces) for order, pieces in sorted(by_order.items())]
+    if group == "diagram":
+        raise TypeError(
+            "group='diagram' needs the series' diagram terms, not its sum: "
+            "pass DiagramSum(diagram_terms(schedule, order)) (a sympy expression has lost its diagrams)"
+        )
+    if not isinstance(obj, sympy.Basic):
+        if isinstance(obj, (int, Fraction)) and not isinstance(obj, bool):
+            obj = sympy.Rational(obj)
+        else:
+            raise TypeError(f"only series (sympy expressions or DiagramSums) are laid out, not {type(obj).__name__}")
+    if printer._is_series(obj):
+        return printer.series_rows(obj)
+    terms = []
+    for term in sympy.Add.make_args(obj):
+        negative = term.could_extract_minus_sign()
+        terms.append(Term(printer.doprint(-term if negative else term), negative=negative))
+    return [Row(None, False, "", tuple(terms))]
