@@ -49,8 +49,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 from itertools import accumulate
-from math import comb
+from math import comb, factorial
 
+import numpy as np
 import sympy
 
 from ..errors import ScheduleError
@@ -190,7 +191,7 @@ class Schedule:
         """M = N/B, the number of batches (an int when it is a number)."""
         if isinstance(self.N, int) and isinstance(self.B, int):
             return self.N // self.B
-        quotient = self.N / sympy.sympify(self.B)
+        quotient = self.N / (sympy.Integer(self.B) if isinstance(self.B, int) else self.B)
         return int(quotient) if quotient.is_Integer else quotient
 
     @property
@@ -238,7 +239,9 @@ def count_embeddings(diagram, schedule: Schedule) -> sympy.Expr:
 
 @lru_cache(maxsize=1 << 14)
 def _count_embeddings(diagram, schedule: Schedule) -> sympy.Expr:
-    return _evaluate(*_level_epoch_table(*embedding_shape(diagram)), schedule.steps_per_epoch, schedule.B, schedule.E)
+    shape = embedding_shape(diagram)
+    table = _single_epoch_table(*shape) if schedule.E == 1 else _level_epoch_table(*shape)
+    return _evaluate(*table, schedule.steps_per_epoch, schedule.B, schedule.E)
 
 
 def embedding_polynomial(diagram) -> sympy.Poly:
@@ -269,56 +272,124 @@ def embedding_shape(diagram) -> tuple[tuple[int, ...], tuple[tuple[int, ...], ..
     return tuple(diagram.parent), tuple(part for part in parts if part)
 
 
-def _evaluate(n_parts: int, table: dict[tuple[int, int], int], M, B, E) -> sympy.Expr:
-    """B^p · Σ A_{ℓj} C(M, ℓ) C(E, j), expanded into monomials M^a·E^b·B^p (exact)."""
-    terms: Counter = Counter()
-    for (ell, j), count in table.items():
-        for a, x in _choose(M, ell).items():
-            for b, y in _choose(E, j).items():
-                terms[a, b] += count * x * y
+def _evaluate(n_parts: int, table: tuple[tuple[tuple[int, int], int], ...], M, B, E) -> sympy.Expr:
+    """B^p · Σ A_{ℓj} C(M, ℓ) C(E, j), expanded into monomials M^a·E^b·B^p (exact).
+
+    In integers: C(x, k) = Σ_a s(k, a) x^a / k! for a symbol x (s the signed
+    Stirling numbers of the first kind), C(x, k) itself for a number, all over
+    one common denominator.
+    """
+    terms, denominator = _monomials(table, M if isinstance(M, int) else None, E if isinstance(E, int) else None)
     if not isinstance(B, int):
-        return sympy.Add(*(sympy.Rational(c) * M**a * E**b * B**n_parts for (a, b), c in terms.items()))
-    return sympy.Add(*(sympy.Rational(c * B**n_parts) * M**a * E**b for (a, b), c in terms.items()))
+        return sympy.Add(*(sympy.Rational(c, denominator) * M**a * E**b * B**n_parts for (a, b), c in terms))
+    scale = B**n_parts
+    return sympy.Add(*(sympy.Rational(c * scale, denominator) * M**a * E**b for (a, b), c in terms))
 
 
-def _choose(x, k: int) -> dict[int, int | Fraction]:
-    """C(x, k) as {power of x: coefficient}: a constant for an int x, else a polynomial."""
-    return {0: comb(x, k)} if isinstance(x, int) else _binomial_polynomial(k)
+@lru_cache(maxsize=1 << 14)
+def _monomials(table, M: int | None, E: int | None) -> tuple[tuple[tuple[tuple[int, int], int], ...], int]:
+    """((a, b), numerator) of Σ A_{ℓj} C(M, ℓ) C(E, j) over one denominator; None for a symbolic M or E."""
+    top_ell = max((ell for (ell, _), _ in table), default=0)
+    top_j = max((j for (_, j), _ in table), default=0)
+    den_M = 1 if M is not None else factorial(top_ell)
+    den_E = 1 if E is not None else factorial(top_j)
+    terms: Counter = Counter()
+    for (ell, j), count in table:
+        for a, x in _binomial_numerators(M, ell, den_M):
+            for b, y in _binomial_numerators(E, j, den_E):
+                terms[a, b] += count * x * y
+    return tuple((key, c) for key, c in terms.items() if c), den_M * den_E
 
 
 @lru_cache(maxsize=None)
-def _binomial_polynomial(k: int) -> dict[int, Fraction]:
-    """Coefficients of C(x, k) = x(x−1)…(x−k+1)/k! in powers of x."""
-    coefficients = [Fraction(1)]
-    for i in range(k):  # multiply by (x − i)/(i + 1)
-        pairs = zip([0, *coefficients], [*coefficients, 0])  # (coefficient of x^{a−1}, of x^a)
-        coefficients = [(low - i * high) / (i + 1) for low, high in pairs]
-    return {a: c for a, c in enumerate(coefficients) if c}
+def _binomial_numerators(x: int | None, k: int, denominator: int) -> tuple[tuple[int, int], ...]:
+    """C(x, k)·denominator as ((power of x, integer coefficient), ...); x None is a symbol."""
+    if x is not None:
+        return ((0, comb(x, k) * denominator),)
+    scale = denominator // factorial(k)
+    return tuple((a, s * scale) for a, s in enumerate(_stirling_first(k)) if s)
+
+
+@lru_cache(maxsize=None)
+def _stirling_first(k: int) -> tuple[int, ...]:
+    """Coefficients of the falling factorial x(x−1)…(x−k+1) in powers of x (signed Stirling numbers)."""
+    coefficients = [1]
+    for i in range(k):  # multiply by (x − i)
+        coefficients = [low - i * high for low, high in zip([0, *coefficients], [*coefficients, 0])]
+    return tuple(coefficients)
 
 
 @lru_cache(maxsize=1 << 14)
 def _level_epoch_table(
     parent: tuple[int, ...], parts: tuple[tuple[int, ...], ...]
-) -> tuple[int, dict[tuple[int, int], int]]:
-    """(p, A) with L = B^p Σ A[ℓ, j] C(M, ℓ) C(E, j); see the module docstring."""
+) -> tuple[int, tuple[tuple[tuple[int, int], int], ...]]:
+    """(p, A) with L = B^p Σ A[ℓ, j] C(M, ℓ) C(E, j); see the module docstring.
+
+    For every weak order of the parts at once (numpy): its number of levels
+    and, per edge, whether the child's epoch must be strictly below its
+    parent's (its batch not below the parent's); then the epoch counts per
+    distinct pattern.
+    """
     d = len(parent)
     part_of = [0] * d
     for index, part in enumerate(parts):
         for v in part:
             part_of[v] = index
-    # For each weak order of the parts: its number of levels and, per node, whether
-    # its epoch must be strictly below its parent's (batch not below the parent's).
-    patterns = Counter()
-    edges = [(part_of[v], part_of[parent[v]]) if parent[v] < d else None for v in range(d)]
-    for ell, level in weak_orders(len(parts)):
-        strict = tuple(edge is None or level[edge[0]] >= level[edge[1]] for edge in edges)
-        patterns[ell, strict] += 1
-    table = Counter()
-    for (ell, strict), ways in patterns.items():
-        for j, onto in enumerate(_epoch_surjections(parent, strict)):
+    heights, levels = _weak_order_arrays(len(parts))
+    inner = [v for v in range(d) if parent[v] < d]
+    strict = np.ones((len(heights), d), dtype=bool)  # a child of the root: always strict
+    if inner:
+        children = [part_of[v] for v in inner]
+        parents = [part_of[parent[v]] for v in inner]
+        strict[:, inner] = levels[:, children] >= levels[:, parents]
+    keys = heights.astype(np.int64) << d | (strict.astype(np.int64) << np.arange(d)).sum(axis=1)
+    patterns, ways = np.unique(keys, return_counts=True)
+    table: Counter = Counter()
+    for key, count in zip(patterns.tolist(), ways.tolist()):
+        ell, bits = key >> d, key & ((1 << d) - 1)
+        pattern = tuple(bool(bits >> v & 1) for v in range(d))
+        for j, onto in enumerate(_epoch_surjections(parent, pattern)):
             if onto:
-                table[ell, j] += ways * onto
-    return len(parts), dict(table)
+                table[ell, j] += count * onto
+    return len(parts), tuple(sorted(table.items()))
+
+
+@lru_cache(maxsize=1 << 14)
+def _single_epoch_table(
+    parent: tuple[int, ...], parts: tuple[tuple[int, ...], ...]
+) -> tuple[int, tuple[tuple[tuple[int, int], int], ...]]:
+    """The part of :func:`_level_epoch_table` that one epoch sees (j ≤ 1), counted directly.
+
+    With one epoch every node sits in epoch 0, so an embedding needs every
+    child's batch strictly below its parent's (the root aside): A[ℓ, 1] counts
+    the weak orders of ℓ levels with no strict edge, and A[0, 0] = 1 for the
+    root alone.
+    """
+    d = len(parent)
+    if d == 0:
+        return 0, (((0, 0), 1),)
+    part_of = [0] * d
+    for index, part in enumerate(parts):
+        for v in part:
+            part_of[v] = index
+    heights, levels = _weak_order_arrays(len(parts))
+    inner = [v for v in range(d) if parent[v] < d]
+    allowed = np.ones(len(heights), dtype=bool)
+    if inner:
+        children = [part_of[v] for v in inner]
+        parents = [part_of[parent[v]] for v in inner]
+        allowed = (levels[:, children] < levels[:, parents]).all(axis=1)
+    counts = np.bincount(heights[allowed], minlength=len(parts) + 1)
+    return len(parts), tuple(((ell, 1), int(c)) for ell, c in enumerate(counts.tolist()) if c)
+
+
+@lru_cache(maxsize=16)
+def _weak_order_arrays(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The weak orders of range(n) as arrays: heights (number of levels) and levels, one row each."""
+    found = weak_orders(n)
+    heights = np.array([height for height, _ in found], dtype=np.int64)
+    levels = np.array([level for _, level in found], dtype=np.int64).reshape(len(found), n)
+    return heights, levels
 
 
 @lru_cache(maxsize=1 << 14)

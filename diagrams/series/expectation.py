@@ -169,7 +169,7 @@ def _series(
     job = partial(_terms, schedule=schedule, method=method, valuation=valuation, observable=observable,
                   propagation=propagation)
     terms = runtime.map(job, diagrams, f"series to order {order}")
-    total = valuation.total(term for term in terms if term is not None)
+    total = valuation.total((term for term in terms if term is not None), plain=propagation is None)
     if scale is not None:
         total = scale(total)
     return valuation.finish(total, plain=propagation is None, at_eta=at_eta)

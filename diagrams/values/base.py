@@ -220,12 +220,24 @@ class Statistics(ABC):
         return self
 
     def term(self, weight: Any, value: Any) -> Any:
-        """weight · value (a series' term), in this kind's number type."""
-        return weight * value
+        """A series' term, weight · value, in the form :meth:`total` adds (here the pair, multiplied late)."""
+        return weight, value
 
-    def total(self, values: Iterable[Any]) -> Any:
-        """Σ of weighted values (sympy's sum is canonical, so the order does not matter)."""
-        return sympy.Add(*values)
+    def total(self, terms: Iterable[Any], *, plain: bool = False) -> Any:
+        """Σ weight · value.  A plain series adds the weights of equal values first (many diagrams share a
+        value) and keeps the powers of η apart (:class:`PowersOfEta`): far fewer sympy operations."""
+        if not plain:
+            return sympy.Add(*(weight * value for weight, value in terms))
+        weights: dict[Any, list] = {}
+        for weight, value in terms:
+            weights.setdefault(value, []).append(weight)
+        buckets: dict[int, list] = {}
+        for value, found in weights.items():
+            rest, power = value.as_coeff_exponent(eta)
+            if rest.has(eta) or not power.is_Integer:
+                raise ValueError(f"a plain series term is c·η^k, not {value}")
+            buckets.setdefault(int(power), []).append(sympy.Add(*found) * rest)
+        return PowersOfEta(buckets)
 
     def finish(self, total: Any, *, plain: bool, at_eta: Any) -> Any:
         """The result a user sees: a plain series grouped by powers of η; evaluated at ``at_eta`` if given.
@@ -233,12 +245,43 @@ class Statistics(ABC):
         At a numeric η the result is a float once no symbol is left, else a
         sympy expression in the remaining symbols.
         """
-        if plain:
+        if isinstance(total, PowersOfEta):
+            total = total.expression()
+        elif plain:
             total = sympy.collect(sympy.expand(total), eta)
         if at_eta is None:
             return total
         result = total.xreplace({eta: to_sympy(at_eta, symbols=False)})
         return float(result) if not result.free_symbols else result
+
+
+class PowersOfEta:
+    """A sum kept apart by powers of η, Σ_k η^k·(factor·Σ coefficients_k), until it is shown.
+
+    Expanding one power at a time is much cheaper than expanding the whole sum
+    and collecting powers of η afterwards, and gives the same expression.
+    Scaling by a number or an expression (the gap's −1/N) is kept as a factor.
+    """
+
+    def __init__(self, buckets: dict[int, list], factor: sympy.Expr = sympy.Integer(1)):
+        self.buckets, self.factor = buckets, factor
+
+    def __mul__(self, other: Any) -> PowersOfEta:
+        return PowersOfEta(self.buckets, self.factor * other)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other: Any) -> PowersOfEta:
+        return PowersOfEta(self.buckets, self.factor / other)
+
+    def __neg__(self) -> PowersOfEta:
+        return PowersOfEta(self.buckets, -self.factor)
+
+    def expression(self) -> sympy.Expr:
+        """Σ_k η^k · (the expanded coefficient of η^k)."""
+        return sympy.Add(
+            *(eta**k * sympy.expand(self.factor * sympy.Add(*terms)) for k, terms in sorted(self.buckets.items()))
+        )
 
 
 def uvalue(diagram: Diagram, stats: Statistics | None = None, observable: Any = LOSS) -> Any:

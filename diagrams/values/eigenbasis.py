@@ -120,7 +120,7 @@ class EigenbasisStatistics(Statistics, kind="eigenbasis"):
     def term(self, weight: Any, value: Any) -> float:
         return float(weight) * value
 
-    def total(self, values: Iterable[Any]) -> float:
+    def total(self, values: Iterable[Any], *, plain: bool = False) -> float:
         return float(sum(values, 0.0))
 
     def finish(self, total: Any, *, plain: bool, at_eta: Any) -> float:

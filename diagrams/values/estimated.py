@@ -383,7 +383,7 @@ class EstimatedValues(Statistics, kind="estimated"):
     def term(self, weight: Any, value: Any) -> Any:
         return value * as_number(weight, "a weight")
 
-    def total(self, values: Iterable[Any]) -> Any:
+    def total(self, values: Iterable[Any], *, plain: bool = False) -> Any:
         return sum(values, 0)
 
     def finish(self, total: Any, *, plain: bool, at_eta: Any) -> Any:
@@ -528,7 +528,7 @@ class ResummedValues(Statistics, kind="estimated resummed"):
     def term(self, weight: Any, value: Any) -> Any:
         return value * as_number(weight, "a weight")
 
-    def total(self, values: Iterable[Any]) -> Any:
+    def total(self, values: Iterable[Any], *, plain: bool = False) -> Any:
         return sum(values, 0)
 
     def finish(self, total: Any, *, plain: bool, at_eta: Any) -> Any:

@@ -17,6 +17,7 @@ kappa_{1,2}
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Sequence
 
 import sympy
@@ -27,6 +28,18 @@ from ..core.propagators import Propagation
 from .base import Statistics, cumulant_name, eta
 
 __all__ = ["SymbolicStatistics"]
+
+
+@lru_cache(maxsize=1 << 14)
+def _monomial(order: int, parts: tuple[tuple[int, ...], ...], root: int | None, observable: Observable) -> sympy.Expr:
+    """η^order times the named cumulants of the parts (a root alone in its part: ∇^k s at the root)."""
+    factors = [sympy.Symbol(cumulant_name(degrees)) for degrees in parts]
+    if root is not None:
+        if observable.kind == "coordinate":
+            factors.append(sympy.Integer(root == 1 and observable.detail == 0))
+        else:
+            factors.append(sympy.Symbol(cumulant_name([root])))
+    return sympy.expand(eta**order * sympy.Mul(*factors))
 
 
 class SymbolicStatistics(Statistics, kind="symbolic"):
@@ -53,18 +66,10 @@ class SymbolicStatistics(Statistics, kind="symbolic"):
     def value(self, diagram: Diagram, observable: Observable = LOSS) -> sympy.Expr:
         if observable.kind == "expression":
             raise ValueError("a general observable s(θ) needs statistics from a Landscape (θ₀ must be known)")
-        term = sympy.Integer(1)
-        for part in diagram.parts:
-            degrees = [diagram.degrees[v] for v in part]
-            if part == (diagram.root,):
-                if observable.kind == "coordinate":
-                    factor = sympy.Integer(degrees[0] == 1 and observable.detail == 0)
-                else:
-                    factor = sympy.Symbol(cumulant_name(degrees))
-            else:
-                factor = sympy.Symbol(cumulant_name(degrees))
-            term *= factor
-        return sympy.expand(eta**diagram.order * term)
+        root = diagram.root
+        others = tuple(sorted(tuple(sorted(diagram.degrees[v] for v in part)) for part in diagram.parts if part != (root,)))
+        alone = diagram.degrees[root] if diagram.parts[-1] == (root,) else None
+        return _monomial(diagram.order, others, alone, observable)
 
     def resummed_value(self, diagram: Diagram, observable: Observable, propagation: Propagation) -> sympy.Expr:
         value = self.value(diagram, observable)
