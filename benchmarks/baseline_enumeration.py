@@ -28,7 +28,7 @@ Raw = tuple[tuple[int, ...], tuple[int, ...], int]  # canonical (parent, part_of
 def baseline_diagrams(order: int, *, linkless: bool = False, root_tied: bool = False) -> Iterator[Diagram]:
     """Every diagram of ``order`` edges, as the previous enumerator made them (serially)."""
     n = order + 1
-    make = Diagram._from_canonical
+    make = Diagram.from_canonical
     for tree in _rooted_trees(n):
         paused = gc.isenabled()
         if paused:

@@ -92,7 +92,8 @@ def test_resummed_values_total_and_errors():
         estimates={D1: Estimate(2.0, 0.3, 10), D2: Estimate(-1.0, 0.4, 10)},
         projection_errors={}, ritz_values=(1.0,), residual_norms=(0.0,), dim=2,
     )
-    total = resummed.total(resummed.term(w, resummed.resummed_value(D)) for D, w in [(D1, -3), (D2, sympy.Rational(1, 2))])
+    terms = (resummed.term(w, resummed.resummed_value(D)) for D, w in [(D1, -3), (D2, sympy.Rational(1, 2))])
+    total = resummed.total([resummed.subtotal(terms)])
     assert total.mean == -6.5 and total.stderr == pytest.approx(math.hypot(0.9, 0.2))
     assert resummed.rank == 1
     with pytest.raises(ValueError, match="only linkless diagrams are resummed"):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import inspect
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Any, Callable, Iterable, Sequence, TypeVar
 
 from .parallel import ParallelOptions, parallel_options, run, width
 from .progress import track
@@ -55,6 +55,26 @@ class Runtime:
         for i, chunk in enumerate(track(done, description + " (chunks)", enabled=self.progress, total=k)):
             results[i::k] = chunk
         return results
+
+    def chunks(
+        self, function: Callable[[Iterable[Item]], Result], items: Sequence[Item], description: str = "diagrams"
+    ) -> list[Result]:
+        """``function`` over consecutive chunks of ``items`` (it reduces an iterable to one result), in order.
+
+        Serially there is one chunk, the items passing one at a time (so a
+        progress bar moves smoothly); in parallel there are two chunks per
+        worker, so the workers also do the reducing (and little crosses back).
+
+        >>> Runtime().chunks(sum, [1, 2, 3])
+        [6]
+        """
+        items = list(items)
+        if self.parallel.is_serial:
+            return [function(track(items, description, enabled=self.progress, total=len(items)))]
+        k = max(1, min(2 * width(self.parallel), len(items)))
+        bounds = [len(items) * i // k for i in range(k + 1)]
+        done = run(self.parallel, function, [items[bounds[i] : bounds[i + 1]] for i in range(k)])
+        return list(track(done, description + " (chunks)", enabled=self.progress, total=k))
 
 
 RUNTIME_KEYWORDS = ("workers", "backend", "client", "progress")

@@ -166,34 +166,35 @@ def _series(
     propagation = method.propagation(schedule)
     diagrams = list(series_diagrams(order, method, root_tied=root_tied, assume=assume, observable=observable))
     valuation = stats.prepare(diagrams, observable, propagation, at_eta)
-    job = partial(_terms, schedule=schedule, method=method, valuation=valuation, observable=observable,
+    job = partial(_subtotal, schedule=schedule, method=method, valuation=valuation, observable=observable,
                   propagation=propagation)
-    terms = runtime.map(job, diagrams, f"series to order {order}")
-    total = valuation.total((term for term in terms if term is not None), plain=propagation is None)
+    total = valuation.total(runtime.chunks(job, diagrams, f"series to order {order}"), plain=propagation is None)
     if scale is not None:
         total = scale(total)
     return valuation.finish(total, plain=propagation is None, at_eta=at_eta)
 
 
-def _terms(
-    diagrams: list[Diagram],
+def _subtotal(
+    diagrams: Iterable[Diagram],
     schedule: Schedule,
     method: Method,
     valuation: Statistics,
     observable: Observable,
     propagation: Propagation | None,
-) -> list[Any]:
-    """weight · value of each diagram, None where it does not embed (one task of a parallel run)."""
-    found = []
-    for diagram in diagrams:
-        w = weight(diagram, schedule, method)
-        if w is None:
-            found.append(None)
-        elif propagation is None:
-            found.append(valuation.term(w, valuation.value(diagram, observable)))
-        else:
-            found.append(valuation.term(w, valuation.resummed_value(diagram, observable, propagation)))
-    return found
+) -> Any:
+    """Σ weight · value over a chunk of diagrams, as the valuation's subtotal (one task of a parallel run)."""
+
+    def terms():
+        for diagram in diagrams:
+            w = weight(diagram, schedule, method)
+            if w is None:
+                continue
+            if propagation is None:
+                yield valuation.term(w, valuation.value(diagram, observable))
+            else:
+                yield valuation.term(w, valuation.resummed_value(diagram, observable, propagation))
+
+    return valuation.subtotal(terms(), plain=propagation is None)
 
 
 def _refuse_renamed(renamed: dict) -> None:

@@ -220,12 +220,22 @@ class Statistics(ABC):
         return self
 
     def term(self, weight: Any, value: Any) -> Any:
-        """A series' term, weight · value, in the form :meth:`total` adds (here the pair, multiplied late)."""
+        """A series' term, weight · value, in the form :meth:`subtotal` adds (here the pair, multiplied late)."""
         return weight, value
 
-    def total(self, terms: Iterable[Any], *, plain: bool = False) -> Any:
-        """Σ weight · value.  A plain series adds the weights of equal values first (many diagrams share a
-        value) and keeps the powers of η apart (:class:`PowersOfEta`): far fewer sympy operations."""
+    # A series is summed in two steps, so that a parallel run adds in its workers: each
+    # consecutive chunk of terms gives a subtotal, and the subtotals, in chunk order, the
+    # total.  Whatever the chunks, the total must be the one of a single chunk.
+
+    def subtotal(self, terms: Iterable[Any], *, plain: bool = False) -> Any:
+        """The sum of one chunk of terms, in a form :meth:`total` adds.
+
+        A plain series adds the weights of equal values first (many diagrams
+        share a value) and expands one power of η at a time
+        (:class:`PowersOfEta`): far fewer sympy operations than expanding the
+        sum.  Expanded polynomials are canonical, so chunks do not change the
+        result.
+        """
         if not plain:
             return sympy.Add(*(weight * value for weight, value in terms))
         weights: dict[Any, list] = {}
@@ -233,11 +243,15 @@ class Statistics(ABC):
             weights.setdefault(value, []).append(weight)
         buckets: dict[int, list] = {}
         for value, found in weights.items():
-            rest, power = value.as_coeff_exponent(eta)
-            if rest.has(eta) or not power.is_Integer:
-                raise ValueError(f"a plain series term is c·η^k, not {value}")
-            buckets.setdefault(int(power), []).append(sympy.Add(*found) * rest)
-        return PowersOfEta(buckets)
+            rest, power = split_power_of_eta(value)
+            buckets.setdefault(power, []).extend(expanded_product(sympy.Add(*found), rest))
+        return PowersOfEta({k: [sympy.Add(*terms)] for k, terms in buckets.items()}, expanded=True)
+
+    def total(self, subtotals: Iterable[Any], *, plain: bool = False) -> Any:
+        """Σ weight · value from the subtotals of consecutive chunks of terms, in order."""
+        if not plain:
+            return sympy.Add(*subtotals)
+        return PowersOfEta.merge(subtotals)
 
     def finish(self, total: Any, *, plain: bool, at_eta: Any) -> Any:
         """The result a user sees: a plain series grouped by powers of η; evaluated at ``at_eta`` if given.
@@ -255,33 +269,101 @@ class Statistics(ABC):
         return float(result) if not result.free_symbols else result
 
 
+def split_power_of_eta(value: sympy.Expr) -> tuple[sympy.Expr, int]:
+    """(c, k) with ``value`` = c·η^k and c free of η; a ValueError for any other shape.
+
+    Reads the factors of a product directly (``as_coeff_exponent`` collects
+    and is a hundred times slower).
+
+    >>> split_power_of_eta(3 * eta**2 * sympy.Symbol("G"))
+    (3*G, 2)
+    >>> split_power_of_eta(eta + 1)
+    Traceback (most recent call last):
+    ...
+    ValueError: a plain series term is c·η^k, not eta + 1
+    """
+    rest, power = [], 0
+    for factor in sympy.Mul.make_args(value):
+        if factor == eta:
+            power += 1
+        elif factor.is_Pow and factor.base == eta and factor.exp.is_Integer:
+            power += int(factor.exp)
+        elif factor.has(eta):
+            raise ValueError(f"a plain series term is c·η^k, not {value}")
+        else:
+            rest.append(factor)
+    return sympy.Mul(*rest), power
+
+
+def expanded_product(polynomial: sympy.Expr, factor: sympy.Expr) -> tuple[sympy.Expr, ...]:
+    """The terms of expand(polynomial · factor), without sympy's expand where it is not needed.
+
+    Weights are mostly expanded polynomials and values monomials: their product
+    then expands by distributing, a hundred times faster than ``sympy.expand``.
+
+    >>> T, G = sympy.symbols("T G")
+    >>> expanded_product(T**2 / 2 - T, 3 * G)
+    (3*G*T**2/2, -3*G*T)
+    """
+    terms = sympy.Add.make_args(polynomial)
+    if factor.has(sympy.Add) or any(term.has(sympy.Add) for term in terms):
+        return sympy.Add.make_args(sympy.expand(polynomial * factor))
+    return tuple(term * factor for term in terms)
+
+
 class PowersOfEta:
     """A sum kept apart by powers of η, Σ_k η^k·(factor·Σ coefficients_k), until it is shown.
 
     Expanding one power at a time is much cheaper than expanding the whole sum
     and collecting powers of η afterwards, and gives the same expression.
     Scaling by a number or an expression (the gap's −1/N) is kept as a factor.
+    ``expanded`` says that every coefficient is already an expanded
+    polynomial, so adding them is all that is left to do.
     """
 
-    def __init__(self, buckets: dict[int, list], factor: sympy.Expr = sympy.Integer(1)):
-        self.buckets, self.factor = buckets, factor
+    def __init__(self, buckets: dict[int, list], factor: sympy.Expr = sympy.Integer(1), *, expanded: bool = False):
+        self.buckets, self.factor, self.is_expanded = buckets, factor, expanded
 
     def __mul__(self, other: Any) -> PowersOfEta:
-        return PowersOfEta(self.buckets, self.factor * other)
+        return PowersOfEta(self.buckets, self.factor * other, expanded=self.is_expanded)
 
     __rmul__ = __mul__
 
     def __truediv__(self, other: Any) -> PowersOfEta:
-        return PowersOfEta(self.buckets, self.factor / other)
+        return PowersOfEta(self.buckets, self.factor / other, expanded=self.is_expanded)
 
     def __neg__(self) -> PowersOfEta:
-        return PowersOfEta(self.buckets, -self.factor)
+        return PowersOfEta(self.buckets, -self.factor, expanded=self.is_expanded)
+
+    def coefficient(self, k: int) -> sympy.Expr:
+        """The expanded coefficient of η^k (factor included)."""
+        found = sympy.Add(*self.buckets.get(k, ()))
+        if not self.is_expanded:
+            return sympy.expand(self.factor * found)
+        if self.factor == 1:
+            return found
+        if self.factor.has(sympy.Add):
+            return sympy.expand(self.factor * found)
+        # a monomial factor times an expanded polynomial: distributing is expanding
+        return sympy.Add(*(self.factor * term for term in sympy.Add.make_args(found)))
+
+    def expanded(self) -> PowersOfEta:
+        """The same sum with one expanded polynomial per power of η."""
+        return PowersOfEta({k: [self.coefficient(k)] for k in self.buckets}, expanded=True)
+
+    @staticmethod
+    def merge(sums: Iterable[PowersOfEta]) -> PowersOfEta:
+        """The sum of several sums."""
+        found = [one if one.factor == 1 else one.expanded() for one in sums]
+        buckets: dict[int, list] = {}
+        for one in found:
+            for k, terms in one.buckets.items():
+                buckets.setdefault(k, []).extend(terms)
+        return PowersOfEta(buckets, expanded=all(one.is_expanded for one in found))
 
     def expression(self) -> sympy.Expr:
         """Σ_k η^k · (the expanded coefficient of η^k)."""
-        return sympy.Add(
-            *(eta**k * sympy.expand(self.factor * sympy.Add(*terms)) for k, terms in sorted(self.buckets.items()))
-        )
+        return sympy.Add(*(eta**k * self.coefficient(k) for k in sorted(self.buckets)))
 
 
 def uvalue(diagram: Diagram, stats: Statistics | None = None, observable: Any = LOSS) -> Any:

@@ -20,6 +20,7 @@ when eigenvalue sums coincide or vanish).  The cost does not grow with T.
 
 from __future__ import annotations
 
+import itertools
 from itertools import product
 from typing import Any, Iterable
 
@@ -120,8 +121,11 @@ class EigenbasisStatistics(Statistics, kind="eigenbasis"):
     def term(self, weight: Any, value: Any) -> float:
         return float(weight) * value
 
-    def total(self, values: Iterable[Any], *, plain: bool = False) -> float:
-        return float(sum(values, 0.0))
+    def subtotal(self, values: Iterable[Any], *, plain: bool = False) -> list[float]:
+        return list(values)  # floats are added in the terms' order, whatever the chunks
+
+    def total(self, subtotals: Iterable[list[float]], *, plain: bool = False) -> float:
+        return float(sum(itertools.chain.from_iterable(subtotals), 0.0))
 
     def finish(self, total: Any, *, plain: bool, at_eta: Any) -> float:
         return float(total)

@@ -31,6 +31,7 @@ PolynomialEstimate((-6 ± 0.3)·eta + (-0.5 ± 0.1)·eta**2)
 
 from __future__ import annotations
 
+import itertools
 import numbers
 from dataclasses import dataclass
 from statistics import NormalDist
@@ -383,8 +384,11 @@ class EstimatedValues(Statistics, kind="estimated"):
     def term(self, weight: Any, value: Any) -> Any:
         return value * as_number(weight, "a weight")
 
-    def total(self, values: Iterable[Any], *, plain: bool = False) -> Any:
-        return sum(values, 0)
+    def subtotal(self, values: Iterable[Any], *, plain: bool = False) -> list:
+        return list(values)  # added in the terms' order, whatever the chunks
+
+    def total(self, subtotals: Iterable[list], *, plain: bool = False) -> Any:
+        return sum(itertools.chain.from_iterable(subtotals), 0)
 
     def finish(self, total: Any, *, plain: bool, at_eta: Any) -> Any:
         return total if at_eta is None else total.at(at_eta)
@@ -528,8 +532,11 @@ class ResummedValues(Statistics, kind="estimated resummed"):
     def term(self, weight: Any, value: Any) -> Any:
         return value * as_number(weight, "a weight")
 
-    def total(self, values: Iterable[Any], *, plain: bool = False) -> Any:
-        return sum(values, 0)
+    def subtotal(self, values: Iterable[Any], *, plain: bool = False) -> list:
+        return list(values)  # added in the terms' order, whatever the chunks
+
+    def total(self, subtotals: Iterable[list], *, plain: bool = False) -> Any:
+        return sum(itertools.chain.from_iterable(subtotals), 0)
 
     def finish(self, total: Any, *, plain: bool, at_eta: Any) -> Any:
         return total
