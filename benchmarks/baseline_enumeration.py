@@ -12,9 +12,9 @@ diagrams, in the same order, as :func:`diagrams.enumerate_diagrams`.
 from __future__ import annotations
 
 import gc
-from functools import lru_cache
+from collections.abc import Hashable, Iterator, Sequence
+from functools import cache, lru_cache
 from itertools import compress
-from typing import Hashable, Iterator, Sequence
 
 from diagrams import Diagram
 
@@ -165,7 +165,7 @@ def _swap_is_smaller(rgs: tuple[int, ...], start: int, size: int) -> bool:
 # -- tree shapes and set partitions ---------------------------------------------------------
 
 
-@lru_cache(maxsize=None)
+@cache
 def _rooted_trees(n: int) -> tuple[tuple, ...]:
     """All unlabelled rooted trees with n nodes, each a sorted tuple of child subtrees."""
     if n == 1:
@@ -422,8 +422,17 @@ _cached_subtree = lru_cache(maxsize=1 << 15)(_subtree)
 class _Search:
     """One run of individualization–refinement on the non-singleton parts."""
 
-    __slots__ = ("tree", "parts", "mask", "size", "first_cert", "first_labels", "best_cert", "generators",
-                 "orbit_product")
+    __slots__ = (
+        "tree",
+        "parts",
+        "mask",
+        "size",
+        "first_cert",
+        "first_labels",
+        "best_cert",
+        "generators",
+        "orbit_product",
+    )
 
     def __init__(self, tree: TreeSearch, parts: Sequence[Sequence[int]], big: Sequence[int], mask: int):
         self.tree = tree

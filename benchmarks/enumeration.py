@@ -40,10 +40,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import diagrams as dg  # noqa: E402
 from baseline_enumeration import baseline_diagrams  # noqa: E402
-from diagrams.core import counting  # noqa: E402
 from naive import naive_diagrams  # noqa: E402
+
+import diagrams as dg  # noqa: E402
+from diagrams.core import counting  # noqa: E402
 
 KINDS = {
     "all": {},
@@ -99,7 +100,9 @@ def per_order(args, client) -> None:
             rate = found / seconds if seconds else float("inf")
             row = f"{order:>5} {kind:>9} {found:>9} {seconds:>9.3f} {cpu:>7.2f} {rate:>11.0f}"
             if order <= args.baseline_max_order:
-                if order <= 6 and list(baseline_diagrams(order, **options)) != list(dg.enumerate_diagrams(order, **options)):
+                if order <= 6 and list(baseline_diagrams(order, **options)) != list(
+                    dg.enumerate_diagrams(order, **options)
+                ):
                     raise SystemExit(f"order {order} {kind}: the previous enumerator's output differs")
                 before, before_seconds, _ = median_time(lambda: count_baseline(order, options), args.repeats)
                 assert before == found
@@ -145,23 +148,35 @@ def budgets(args) -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     (n9, orbits), seconds9, cpu9 = median_time(stream_order_nine, 1)
     grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak) / 1024
-    identity = 10 ** 8 * bell(9)
-    print(f"  order 9: {n9} diagrams = count_diagrams(9) {dg.count_diagrams(9)}: {n9 == dg.count_diagrams(9)}; "
-          f"Σ 9!/|Aut| = {orbits} = 10^8·Bell(9) {identity}: {orbits == identity}")
+    identity = 10**8 * bell(9)
+    print(
+        f"  order 9: {n9} diagrams = count_diagrams(9) {dg.count_diagrams(9)}: {n9 == dg.count_diagrams(9)}; "
+        f"Σ 9!/|Aut| = {orbits} = 10^8·Bell(9) {identity}: {orbits == identity}"
+    )
     if n9 != dg.count_diagrams(9) or orbits != identity:
         raise SystemExit("order 9 check failed")
     before9 = "minutes (not run; --baseline-order-9)"
     if args.baseline_order_9:
         _, before_seconds, _ = median_time(lambda: count_baseline(9, {}), 1)
         before9 = f"{before_seconds:.0f} s"
-    report("all order-9 diagrams, streamed", before9,
-           f"{seconds9:.1f} s (cpu {cpu9:.1f} s, peak memory +{grown:.0f} MB)", "< 90 s", seconds9 < 90)
+    report(
+        "all order-9 diagrams, streamed",
+        before9,
+        f"{seconds9:.1f} s (cpu {cpu9:.1f} s, peak memory +{grown:.0f} MB)",
+        "< 90 s",
+        seconds9 < 90,
+    )
 
     found, seconds8, cpu8 = median_time(lambda: count(8, {}), args.repeats)
     assert found == 598201
     _, before8, _ = median_time(lambda: count_baseline(8, {}), args.repeats)
-    report("all order-8 diagrams, with automorphism counts", f"{before8:.1f} s", f"{seconds8:.2f} s (cpu {cpu8:.2f} s)",
-           "< 6 s", seconds8 < 6)
+    report(
+        "all order-8 diagrams, with automorphism counts",
+        f"{before8:.1f} s",
+        f"{seconds8:.2f} s (cpu {cpu8:.2f} s)",
+        "< 6 s",
+        seconds8 < 6,
+    )
 
     slowest, slowest_order = 0.0, 0
     for d in range(13):
@@ -172,16 +187,26 @@ def budgets(args) -> None:
         spent = time.perf_counter() - start
         if spent > slowest:
             slowest, slowest_order = spent, d
-    report("count_diagrams(d) for d ≤ 12 (all, linkless, root-tied; cold)", f"enumerates (order 8: {before8:.0f} s)",
-           f"{slowest:.3f} s at most (d = {slowest_order})", "< 1 s each", slowest < 1)
+    report(
+        "count_diagrams(d) for d ≤ 12 (all, linkless, root-tied; cold)",
+        f"enumerates (order 8: {before8:.0f} s)",
+        f"{slowest:.3f} s at most (d = {slowest_order})",
+        "< 1 s each",
+        slowest < 1,
+    )
 
     serials, pooleds = [], []
     for _ in range(max(args.repeats, 5)):  # alternating, so both see the same machine
         serials.append(median_time(lambda: count(8, {}), 1)[1])
         pooleds.append(median_time(lambda: count(8, {}, workers=2), 1)[1])
     serial, pooled = statistics.median(serials), statistics.median(pooleds)
-    report("workers=2 speed-up, order 8", "-", f"{serial / pooled:.2f}x ({serial:.2f} s / {pooled:.2f} s)", "≥ 1.6x",
-           serial / pooled >= 1.6)
+    report(
+        "workers=2 speed-up, order 8",
+        "-",
+        f"{serial / pooled:.2f}x ({serial:.2f} s / {pooled:.2f} s)",
+        "≥ 1.6x",
+        serial / pooled >= 1.6,
+    )
     print(f"load average at end: {os.getloadavg()[0]:.1f}")
     print()
     print("| job | before | now | budget | met |")

@@ -64,8 +64,11 @@ def run_once(job: str, tree: Path) -> float | None:
     code = SETUP + JOBS[job][0] + "\nprint(time.perf_counter() - t)\n"
     env = dict(os.environ, PYTHONPATH=str(tree))
     done = subprocess.run(
-        [sys.executable, "-c", f"if __name__ == '__main__':\n" + "\n".join("    " + line for line in code.splitlines())],
-        capture_output=True, text=True, env=env, cwd=tree,
+        [sys.executable, "-c", "if __name__ == '__main__':\n" + "\n".join("    " + line for line in code.splitlines())],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tree,
     )
     if done.returncode != 0:
         return None
@@ -88,7 +91,9 @@ def main() -> None:
         baseline = None
         if not args.no_baseline:
             baseline = Path(folder) / "baseline"
-            subprocess.run(["git", "worktree", "add", "--detach", "-q", str(baseline), args.baseline], cwd=ROOT, check=True)
+            subprocess.run(
+                ["git", "worktree", "add", "--detach", "-q", str(baseline), args.baseline], cwd=ROOT, check=True
+            )
         try:
             print(f"{'job':>18}  {'baseline s':>10}  {'now s':>8}  budget")
             for job in args.jobs:

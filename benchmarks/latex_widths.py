@@ -24,8 +24,8 @@ import sys
 import sympy
 
 import diagrams as dg
-from diagrams.output.layout import inline
 from diagrams.output.latex import DiagramLatexPrinter
+from diagrams.output.layout import inline
 from diagrams.output.metrics import FONT_SIZES, math_width, text_width
 from diagrams.output.texrun import measure_math, pdflatex_path
 
@@ -111,7 +111,10 @@ def main() -> int:
         return 0
     display, cells = corpus(args.max_order)
     print("display math:".ljust(24), compare([math_width(s) for s in display], measure_math(display)))
-    print("text math:".ljust(24), compare([math_width(s, display=False) for s in display], measure_math(display, display=False)))
+    print(
+        "text math:".ljust(24),
+        compare([math_width(s, display=False) for s in display], measure_math(display, display=False)),
+    )
     for size in ("normalsize", "small", "footnotesize", "scriptsize"):
         measured = measure_math([rf"\hbox{{\{size} {c}}}" for c in cells], display=False)
         print(f"cells, {size}:".ljust(24), compare([text_width(c, size=size) for c in cells], measured))

@@ -17,7 +17,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections import defaultdict
-from typing import Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 import networkx as nx
 from networkx.algorithms.isomorphism import DiGraphMatcher

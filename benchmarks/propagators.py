@@ -21,8 +21,8 @@ import sympy
 
 from diagrams import enumerate_diagrams
 from diagrams.core.propagators import embedding_sum
-from diagrams.core.schedule import Schedule
 from diagrams.core.propagators import weighted_embedding_sum as propagator_sum
+from diagrams.core.schedule import Schedule
 
 
 def median_seconds(function, repeats: int) -> float:
@@ -65,19 +65,27 @@ def main() -> None:
         return sympy.symbols(f"q{next(calls)}_0:{order}")
 
     diagrams = list(enumerate_diagrams(3, linkless=True))
-    row("exact, symbolic q, order 3 linkless, (N, B, E) = (6, 2, 3)",
-        lambda: [embedding_sum(D, Schedule(6, 2, 3), fresh(3)) for D in diagrams])
+    row(
+        "exact, symbolic q, order 3 linkless, (N, B, E) = (6, 2, 3)",
+        lambda: [embedding_sum(D, Schedule(6, 2, 3), fresh(3)) for D in diagrams],
+    )
     diagrams = list(enumerate_diagrams(2, linkless=True))
-    row("exact, symbolic q, order 2 linkless, Schedule.symbolic()",
-        lambda: [embedding_sum(D, Schedule.symbolic(), fresh(2)) for D in diagrams])
+    row(
+        "exact, symbolic q, order 2 linkless, Schedule.symbolic()",
+        lambda: [embedding_sum(D, Schedule.symbolic(), fresh(2)) for D in diagrams],
+    )
     diagrams = list(enumerate_diagrams(3, linkless=True))
     for N, B, E in ((12, 3, 10), (40, 4, 20), (100, 10, 50)):
         schedule = Schedule(N, B, E)
         values = [0.999, 0.99, 0.9]
-        row(f"dynamic program, order 3 linkless, (N, B, E) = ({N}, {B}, {E})",
-            lambda: [propagator_sum(D, schedule, lambda e, dt: values[e] ** (dt - 1)) for D in diagrams])
-        row(f"closed form,     order 3 linkless, (N, B, E) = ({N}, {B}, {E})",
-            lambda: [embedding_sum(D, schedule, values, "float") for D in diagrams])
+        row(
+            f"dynamic program, order 3 linkless, (N, B, E) = ({N}, {B}, {E})",
+            lambda: [propagator_sum(D, schedule, lambda e, dt: values[e] ** (dt - 1)) for D in diagrams],
+        )
+        row(
+            f"closed form,     order 3 linkless, (N, B, E) = ({N}, {B}, {E})",
+            lambda: [embedding_sum(D, schedule, values, "float") for D in diagrams],
+        )
 
 
 if __name__ == "__main__":

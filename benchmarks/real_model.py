@@ -36,7 +36,11 @@ from diagrams.torch.experiment import agreement_table, breast_cancer_model, comp
 
 FULL = {
     "schedules": [
-        dg.Schedule.sgd(10), dg.Schedule.sgd(30), dg.Schedule.sgd(100), dg.Schedule(10, 1, 3), dg.Schedule(120, 4, 1)
+        dg.Schedule.sgd(10),
+        dg.Schedule.sgd(30),
+        dg.Schedule.sgd(100),
+        dg.Schedule(10, 1, 3),
+        dg.Schedule(120, 4, 1),
     ],
     "etas": {"logistic": [0.001, 0.003, 0.01, 0.03], "mlp": [0.003, 0.01, 0.03, 0.1]},
     "rank": {"logistic": 31, "mlp": 8},
@@ -55,8 +59,13 @@ def experiment(args) -> None:
         start = time.perf_counter()
         samples = {0: 2, 1: args.samples, 2: args.samples, 3: args.samples // 2}
         rows = compare(
-            model, grid["schedules"], grid["etas"][name], samples=samples, trials=args.trials,
-            rank=grid["rank"][name], seed=args.seed,
+            model,
+            grid["schedules"],
+            grid["etas"][name],
+            samples=samples,
+            trials=args.trials,
+            rank=grid["rank"][name],
+            seed=args.seed,
         )
         seconds = time.perf_counter() - start
         print(agreement_table(rows, title=f"{name} (P = {model.dim}), {seconds:.0f} s"))
@@ -107,7 +116,9 @@ def scale(args) -> None:
             model.estimate_resummed(dg.Schedule.sgd(30), 0.01, order, samples=draws, seed=0, ritz=ritz, diagrams=chosen)
             wall = (time.perf_counter() - start) / len(chosen)
             cpu = (time.process_time() - start_cpu) / len(chosen)
-            print(f"resummed, rank {rank:2d}, order {order}: {wall:6.2f} s wall, {cpu:6.2f} s CPU per diagram ({draws} draws)")
+            print(
+                f"resummed, rank {rank:2d}, order {order}: {wall:6.2f} s wall, {cpu:6.2f} s CPU per diagram ({draws} draws)"
+            )
 
 
 def main() -> None:

@@ -54,10 +54,18 @@ def main() -> None:
     me = dg.Landscape.mean_estimation()
     me_stats = me.statistics(at={me.params[0]: 1})
     w, x = sympy.symbols("w x")
-    quartic = dg.Landscape(w**4 / 4 - w**2 + x * w + x**2 * w**2 / 3, [w], x, {-1: sympy.Rational(1, 3), 2: sympy.Rational(2, 3)})
+    quartic = dg.Landscape(
+        w**4 / 4 - w**2 + x * w + x**2 * w**2 / 3, [w], x, {-1: sympy.Rational(1, 3), 2: sympy.Rational(2, 3)}
+    )
     quartic_stats = quartic.statistics(at={w: sympy.Rational(3, 2)})
-    for name, stats_, order in (("Mean Estimation", me_stats, 2), ("quartic", quartic_stats, 2), ("quartic", quartic_stats, 3)):
-        seconds = median_seconds(lambda: dg.expected_loss(stats_, dg.Schedule.sgd(T), order, method=dg.Resummed()), args.repeats)
+    for name, stats_, order in (
+        ("Mean Estimation", me_stats, 2),
+        ("quartic", quartic_stats, 2),
+        ("quartic", quartic_stats, 3),
+    ):
+        seconds = median_seconds(
+            lambda: dg.expected_loss(stats_, dg.Schedule.sgd(T), order, method=dg.Resummed()), args.repeats
+        )
         print(f"{f'{name}, symbolic T, order {order}':58} {seconds:9.4f}", flush=True)
 
 

@@ -69,7 +69,13 @@ def run_case(case: str, workers: int | None) -> float:
         return time.perf_counter() - start
     kind, order = case.split("-")
     start = time.perf_counter()
-    dg.expected_loss(dg.Statistics.symbolic(), dg.Schedule.sgd(T), int(order), method=dg.Resummed() if kind == "resum" else dg.PLAIN, **parallel)
+    dg.expected_loss(
+        dg.Statistics.symbolic(),
+        dg.Schedule.sgd(T),
+        int(order),
+        method=dg.Resummed() if kind == "resum" else dg.PLAIN,
+        **parallel,
+    )
     return time.perf_counter() - start
 
 

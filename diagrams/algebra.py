@@ -26,10 +26,10 @@ DiagramSum('[a:b][ab] + [a][b][ab]')
 from __future__ import annotations
 
 import operator
+from collections.abc import Iterable, Iterator, Mapping
 from fractions import Fraction
 from functools import lru_cache
 from itertools import product
-from typing import Iterable, Iterator, Mapping, Union
 
 import sympy
 
@@ -45,7 +45,7 @@ __all__ = ["DiagramSum", "vanishes", "T", "N", "B", "E"]
 #: Schedule symbols as the text form of sums names them (plain sympy Symbols, no assumptions).
 T, N, B, E = sympy.symbols("T N B E")
 
-Scalar = Union[int, Fraction, sympy.Expr]
+Scalar = int | Fraction | sympy.Expr
 
 
 # -- coefficients ----------------------------------------------------------------
@@ -413,8 +413,9 @@ def _refinements(diagram: Diagram, moments: bool) -> tuple[tuple[Diagram, int], 
     parent = list(diagram.parent) + [None]
     choices = []
     for part in diagram.parts:
-        choices.append([([[part[i] for i in block] for block in blocks], len(blocks))
-                        for blocks in set_partitions(len(part))])
+        choices.append(
+            [([[part[i] for i in block] for block in blocks], len(blocks)) for blocks in set_partitions(len(part))]
+        )
     totals: dict[Diagram, int] = {}
     for combination in product(*choices):
         parts = [block for blocks, _ in combination for block in blocks]

@@ -33,15 +33,16 @@ import json
 import os
 import re
 import sys
-from typing import Iterable, Sequence, TextIO
+from collections.abc import Iterable, Sequence
+from typing import TextIO
 
 import sympy
 
 from . import __version__
 from .algebra import DiagramSum
 from .core.assumptions import ASSUMPTIONS
-from .core.diagram import MAX_ORDER, Diagram
 from .core.counting import COUNT_MAX_ORDER
+from .core.diagram import MAX_ORDER, Diagram
 from .core.enumeration import count_diagrams, enumerate_diagrams, estimated_count
 from .core.schedule import Schedule, ScheduleError, count_embeddings
 from .errors import NotationError
@@ -374,7 +375,9 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument(
         "-o", "--output", required=True, help="the file to write; its suffix .svg, .png, .pdf or .tex sets the format"
     )
-    d.add_argument("--dpi", type=float, help="resolution of a PNG in pixels per inch (default 300; vector formats ignore it)")
+    d.add_argument(
+        "--dpi", type=float, help="resolution of a PNG in pixels per inch (default 300; vector formats ignore it)"
+    )
     d.add_argument("--scale", type=float, default=1.0, help="multiply the picture's size (default 1)")
     d.set_defaults(run=_run_draw)
 

@@ -34,7 +34,7 @@ diagrams.errors.DiagramSyntaxError: coefficient too large: expanding it could ta
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
@@ -43,7 +43,7 @@ import sympy
 from lark import Lark, Token, Transformer_NonRecursive, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
 
-from .algebra import B, E, N, T, DiagramSum
+from .algebra import B, DiagramSum, E, N, T
 from .coefficient_bounds import MAX_EXPANSION, MAX_GCD_SIZE, CoefficientBound
 from .core.diagram import MAX_ORDER, Diagram, parents_from_root
 from .errors import DiagramSyntaxError, InvalidDiagramError, NotationError
@@ -100,7 +100,7 @@ def _grammar_text() -> str:
     return (Path(__file__).resolve().parent.parent / "grammar" / "diagram.lark").read_text(encoding="utf-8")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _parser() -> Lark:
     # strict: shift/reduce conflicts and colliding terminals fail here, when the
     # parser is built, not on some input (needs interegular, a dependency).
@@ -485,7 +485,9 @@ class _SumReader(_DiagramReader):
         coefficient = next((child for child in children if isinstance(child, _Coefficient)), None)
         diagram = next((child for child in children if isinstance(child, Diagram)), None)
         if diagram is None and coefficient.value != 0:
-            rule = "a coefficient needs a diagram after it; put a sum of coefficients in parentheses, e.g. (T - 1) [a][a]"
+            rule = (
+                "a coefficient needs a diagram after it; put a sum of coefficients in parentheses, e.g. (T - 1) [a][a]"
+            )
             if self.text[meta.start_pos] == "(":
                 rule += "; a legacy diagram in a sum needs its 'c' prefix, e.g. c(01-2)(02-12)"
             raise self._error(rule, meta.start_pos)

@@ -9,7 +9,6 @@ without TeX cannot pass by skipping them (see tests/pdflatex_required.py).
 from __future__ import annotations
 
 import pytest
-
 from pdflatex_required import require_pdflatex
 
 

@@ -11,6 +11,7 @@ Two public functions:
 All arithmetic is exact: internally ``fractions.Fraction``; results are
 returned as ``sympy.Rational``.  Nothing here imports the ``diagrams`` package.
 """
+
 from fractions import Fraction
 from itertools import combinations_with_replacement, product
 from math import factorial
@@ -23,6 +24,7 @@ __all__ = ["sgd_series", "count_embeddings_bruteforce"]
 # --------------------------------------------------------------------------
 # truncated power series in η: lists of Fractions [c_0, ..., c_order]
 # --------------------------------------------------------------------------
+
 
 def _ps_mul(a, b):
     """Product of two truncated series of the same length."""
@@ -70,8 +72,7 @@ class _Evaluator:
     """Evaluates coefficient-dict polynomials at a point given as series."""
 
     def __init__(self, xs, K):
-        self.xs, self.K, self.pw = xs, K, [{0: [Fraction(1)] + [Fraction(0)] * (K - 1)}
-                                           for _ in xs]
+        self.xs, self.K, self.pw = xs, K, [{0: [Fraction(1)] + [Fraction(0)] * (K - 1)} for _ in xs]
 
     def power(self, i, e):
         cache = self.pw[i]
@@ -97,6 +98,7 @@ class _Evaluator:
 # --------------------------------------------------------------------------
 # SGD
 # --------------------------------------------------------------------------
+
 
 def _prepare(loss, params, sample, distribution, observable):
     """Per-sample loss and gradient coefficient dicts, probabilities, extras."""
@@ -136,17 +138,21 @@ def _step(theta, batch_grad, K):
 
 
 def _finish(acc, K):
-    R = lambda s: [sympy.Rational(c.numerator, c.denominator) for c in s]
-    out = {"test_loss": R(acc["test"]), "train_loss": R(acc["train"]),
-           "gap": R([a - b for a, b in zip(acc["test"], acc["train"])]),
-           "displacement": [R(s) for s in acc["disp"]]}
+    def R(s):
+        return [sympy.Rational(c.numerator, c.denominator) for c in s]
+
+    out = {
+        "test_loss": R(acc["test"]),
+        "train_loss": R(acc["train"]),
+        "gap": R([a - b for a, b in zip(acc["test"], acc["train"])]),
+        "displacement": [R(s) for s in acc["disp"]],
+    }
     if acc["obs"] is not None:
         out["observable"] = R(acc["obs"])
     return out
 
 
-def sgd_series(loss, params, sample, distribution, N, B, E, order,
-               theta0=None, observable=None):
+def sgd_series(loss, params, sample, distribution, N, B, E, order, theta0=None, observable=None):
     """Exact η-expansion of averaged SGD, by brute force over training sets.
 
     Parameters
@@ -180,8 +186,7 @@ def sgd_series(loss, params, sample, distribution, N, B, E, order,
     if N % B:
         raise ValueError("B must divide N")
     K = order + 1
-    params, probs, losses, grads, test, obs = _prepare(
-        loss, params, sample, distribution, observable)
+    params, probs, losses, grads, test, obs = _prepare(loss, params, sample, distribution, observable)
     nb, m = N // B, len(params)
     # every multiset of B support indices: (weight, mean gradient, summed loss)
     batches = []
@@ -195,12 +200,15 @@ def sgd_series(loss, params, sample, distribution, N, B, E, order,
         batches.append((w, g, _poly_add((Fraction(1), losses[i]) for i in combo)))
 
     theta_init = _start(params, theta0, K)
-    acc = {"test": [Fraction(0)] * K, "train": [Fraction(0)] * K,
-           "disp": [[Fraction(0)] * K for _ in range(m)],
-           "obs": None if obs is None else [Fraction(0)] * K}
+    acc = {
+        "test": [Fraction(0)] * K,
+        "train": [Fraction(0)] * K,
+        "disp": [[Fraction(0)] * K for _ in range(m)],
+        "obs": None if obs is None else [Fraction(0)] * K,
+    }
 
     def leaf(theta, weight, chosen):
-        for _ in range(E - 1):                       # later epochs replay batches
+        for _ in range(E - 1):  # later epochs replay batches
             for b in chosen:
                 theta = _step(theta, b[1], K)
         ev = _Evaluator(theta, K)
@@ -225,18 +233,19 @@ def sgd_series(loss, params, sample, distribution, N, B, E, order,
     return _finish(acc, K)
 
 
-def _sgd_series_naive(loss, params, sample, distribution, N, B, E, order,
-                      theta0=None, observable=None):
+def _sgd_series_naive(loss, params, sample, distribution, N, B, E, order, theta0=None, observable=None):
     """Same contract as :func:`sgd_series`, enumerating all |support|^N ordered
     training sets literally and recomputing every step (slow; for cross-checks)."""
     K = order + 1
-    params, probs, losses, grads, test, obs = _prepare(
-        loss, params, sample, distribution, observable)
+    params, probs, losses, grads, test, obs = _prepare(loss, params, sample, distribution, observable)
     T, nb, m = E * N // B, N // B, len(params)
     theta_init = _start(params, theta0, K)
-    acc = {"test": [Fraction(0)] * K, "train": [Fraction(0)] * K,
-           "disp": [[Fraction(0)] * K for _ in range(m)],
-           "obs": None if obs is None else [Fraction(0)] * K}
+    acc = {
+        "test": [Fraction(0)] * K,
+        "train": [Fraction(0)] * K,
+        "disp": [[Fraction(0)] * K for _ in range(m)],
+        "obs": None if obs is None else [Fraction(0)] * K,
+    }
     for xs in product(range(len(probs)), repeat=N):
         weight = Fraction(1)
         for i in xs:
@@ -269,6 +278,7 @@ def _sgd_series_naive(loss, params, sample, distribution, N, B, E, order,
 # embeddings
 # --------------------------------------------------------------------------
 
+
 def _grid(N, B, E, parent, parts):
     """Validate the input; return T, the cells (n, t) and the row-sharing groups."""
     d = len(parent)
@@ -298,10 +308,10 @@ def count_embeddings_bruteforce(parent, parts, N, B, E):
     d = len(parent)
     T, cells, groups = _grid(N, B, E, parent, parts)
     order, seen = [], {d}
-    while len(order) < d:                      # parents before children
+    while len(order) < d:  # parents before children
         new = [i for i in range(d) if i not in seen and parent[i] in seen]
         if not new:
-            return 0                           # not a tree rooted at d
+            return 0  # not a tree rooted at d
         order += new
         seen.update(new)
     mate = {i: [j for j in g if j != i] for g in groups for i in g}
@@ -320,6 +330,7 @@ def count_embeddings_bruteforce(parent, parts, N, B, E):
                 total += extend(k + 1)
                 del emb[i]
         return total
+
     return extend(0)
 
 
@@ -330,4 +341,5 @@ def _count_embeddings_literal(parent, parts, N, B, E):
     return sum(
         all(emb[i][1] < (T if parent[i] == d else emb[parent[i]][1]) for i in range(d))
         and all(len({emb[i][0] for i in g}) == 1 for g in groups)
-        for emb in product(cells, repeat=d))
+        for emb in product(cells, repeat=d)
+    )

@@ -49,7 +49,9 @@ def gd_quadratic_exact(A, C, N, T, eta):
     A, C = np.asarray(A, float), np.asarray(C, float)
     I = np.eye(len(A))
     M = (I - np.linalg.matrix_power(I - eta * A, T)) @ np.linalg.inv(A)
-    return np.trace(A @ M @ C @ M.T) / (2 * N), np.trace((I - np.linalg.matrix_power(I - eta * A, T)) @ np.linalg.inv(A) @ C) / N
+    return np.trace(A @ M @ C @ M.T) / (2 * N), np.trace(
+        (I - np.linalg.matrix_power(I - eta * A, T)) @ np.linalg.inv(A) @ C
+    ) / N
 
 
 def gd_quadratic_eigen(A, C, N, T, eta, form="exact"):

@@ -10,8 +10,8 @@ never change.  Reference: McKay and Piperno, Practical graph isomorphism II
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from math import factorial
-from typing import Sequence
 
 __all__ = ["canonical_form"]
 

@@ -16,7 +16,7 @@ import functools
 import itertools
 import random
 from collections import defaultdict
-from typing import Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 import networkx as nx
 from hypothesis import strategies as st
@@ -246,7 +246,7 @@ class IsomorphismClasses:
         return True
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def tree_shapes(d: int) -> tuple[tuple, ...]:
     """One labelled rooted tree (root d) per isomorphism class of rooted trees with d+1 nodes,
     found by deduplicating all (d+1)^(d-1) labelled trees with networkx."""

@@ -9,7 +9,7 @@ brute-force SGD oracle.
 from __future__ import annotations
 
 from fractions import Fraction
-from functools import lru_cache
+from functools import cache
 from itertools import product
 from pathlib import Path
 
@@ -18,7 +18,9 @@ import sympy
 import sympy.stats
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from landscape_factory import random_landscape
 from lark import Lark
+from oracle_sgd import sgd_series
 
 import diagrams as dg
 from diagrams.algebra import B, DiagramSum, E, N, T, vanishes
@@ -26,15 +28,13 @@ from diagrams.core.observables import coordinate
 from diagrams.notation import parse_sum
 from diagrams.series.terms import diagram_terms
 from diagrams.values.base import eta, value_representative
-from landscape_factory import random_landscape
-from oracle_sgd import sgd_series
 
 R = sympy.Rational
 x = sympy.Symbol("x")
 w, v = sympy.symbols("w v")
 
 
-@lru_cache(maxsize=None)
+@cache
 def diagrams_of(order: int, root_tied: bool = False) -> tuple[dg.Diagram, ...]:
     return tuple(dg.enumerate_diagrams(order, root_tied=root_tied))
 
@@ -114,7 +114,7 @@ def test_addition_is_a_commutative_group(S1, S2, S3):
     zero = DiagramSum()
     assert S1 + S2 == S2 + S1
     assert (S1 + S2) + S3 == S1 + (S2 + S3)
-    assert S1 + zero == S1 and S1 - S1 == zero and -(-S1) == S1
+    assert S1 + zero == S1 and S1 - S1 == zero and -S1 * -1 == S1
     assert S1 - S2 == S1 + (-S2) == -(S2 - S1)
     assert hash(S1 + S2) == hash(S2 + S1)
 
@@ -312,7 +312,7 @@ def test_moments_and_cumulants_are_inverse(S):
 def moment_reading_value(S: DiagramSum, loss, params, sample, distribution, theta0) -> sympy.Expr:
     """Σ c·(value of D when each part is the plain expectation E[Π_{v∈P} ∂_{I_v} l_x]), by brute force."""
 
-    @lru_cache(maxsize=None)
+    @cache
     def derivative(index):
         expr = loss
         for i in index:
@@ -370,22 +370,37 @@ def landscape_case(loss, params, distribution, theta0):
 CASES = {
     # G = E∇l_x(0) = E[x]·(1, −1/2) = 0
     "at_minimum": (
-        w**2 + w * v / 2 + v**2 + w**3 / 3 - v**3 / 2 + w**2 * v + w**4 / 4
-        + x * (w - v / 2 + w**2 / 2 + w * v - v**3 / 3) + x**2 * (w**2 / 3 - v**2),
-        [w, v], CENTRED, {w: 0, v: 0},
+        w**2
+        + w * v / 2
+        + v**2
+        + w**3 / 3
+        - v**3 / 2
+        + w**2 * v
+        + w**4 / 4
+        + x * (w - v / 2 + w**2 / 2 + w * v - v**3 / 3)
+        + x**2 * (w**2 / 3 - v**2),
+        [w, v],
+        CENTRED,
+        {w: 0, v: 0},
     ),
     "noiseless": (w**4 / 4 - w**2 * v + v**3 / 3 + 2 * w * v + v, [w, v], {0: 1}, {w: R(1, 2), v: -1}),
     "gaussian": (
         w**4 / 4 - w**3 / 3 + w**2 * v + v**2 + x * (w**3 / 2 + w - w * v / 3 + v**2),
-        [w, v], GAUSS_POINTS, {w: R(1, 2), v: R(-1, 2)},
+        [w, v],
+        GAUSS_POINTS,
+        {w: R(1, 2), v: R(-1, 2)},
     ),
     "quadratic": (
         w**2 - w * v + 2 * v**2 + w - v / 3 + x * (w**2 / 2 + w * v + v) + x**2 * (v**2 / 3 - w),
-        [w, v], THREE_POINTS, {w: 1, v: R(-1, 2)},
+        [w, v],
+        THREE_POINTS,
+        {w: 1, v: R(-1, 2)},
     ),
     "constant_hessian": (
         w**4 / 4 - w**3 / 3 + w**2 * v + v**3 / 2 + x * (w - 2 * v) + x**2 * (v / 2 + 1),
-        [w, v], THREE_POINTS, {w: R(1, 2), v: R(1, 2)},
+        [w, v],
+        THREE_POINTS,
+        {w: R(1, 2), v: R(1, 2)},
     ),
 }
 

@@ -9,11 +9,11 @@ import random
 
 import numpy as np
 import pytest
+import reference_canonical as reference
+import strategies as S
 from hypothesis import given, settings
 
 import diagrams as dg
-import reference_canonical as reference
-import strategies as S
 from diagrams.core import enumeration
 from diagrams.core.canonical import BATCH_NODES, TreeBatch, TreeSearch, canonical_form, emit
 
@@ -47,7 +47,9 @@ def test_partitions_stream_in_chunks_and_search_alone(monkeypatch, root_tied):
     """The batch on every shape, chunks of a few rows (orbits met again in a later chunk) and
     the search without the batch (trees too big to pack) give the same output as the default
     (batch on the table, search on shapes with few candidates)."""
-    tabled = {(d, lk): list(dg.enumerate_diagrams(d, root_tied=root_tied, linkless=lk)) for d in range(6) for lk in (0, 1)}
+    tabled = {
+        (d, lk): list(dg.enumerate_diagrams(d, root_tied=root_tied, linkless=lk)) for d in range(6) for lk in (0, 1)
+    }
     monkeypatch.setattr(enumeration, "SEARCH_ROWS", 0)  # every shape through the batch
     for (d, lk), expected in tabled.items():
         assert list(dg.enumerate_diagrams(d, root_tied=root_tied, linkless=lk)) == expected

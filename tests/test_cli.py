@@ -100,7 +100,10 @@ def test_enumerate_text_output():
     lines = out.strip().splitlines()
     assert len(lines) == 4
     assert {parse(line.split()[0]) for line in lines} == {
-        parse("[a][b][ab]"), parse("[a:b][ab]"), parse("[a][ab][b]"), parse("[a:ab][b]")
+        parse("[a][b][ab]"),
+        parse("[a:b][ab]"),
+        parse("[a][ab][b]"),
+        parse("[a:ab][b]"),
     }
 
 
@@ -157,13 +160,21 @@ def test_python_dash_m():
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     result = subprocess.run(
         [sys.executable, "-m", "diagrams", "parse", "[a:b][ab]"],
-        capture_output=True, text=True, cwd=ROOT, env=env, timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert str(parse("[a:b][ab]")) in result.stdout
     bad = subprocess.run(
         [sys.executable, "-m", "diagrams", "parse", "[a:]"],
-        capture_output=True, text=True, cwd=ROOT, env=env, timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
     )
     assert bad.returncode == 2 and "empty node" in bad.stderr and "^" in bad.stderr
 
@@ -228,8 +239,13 @@ def test_bad_arguments_are_one_line(capsys):
 
 
 def test_usage_errors_inside_commands_are_one_line(capsys):
-    for argv in (["latex"], ["latex", "--series"], ["latex", "[a][a]", "--series", "--order", "1"],
-                 ["table", "--order", "2", "--embeddable"], ["draw", "[a][a]", "-o", "d.jpg"]):
+    for argv in (
+        ["latex"],
+        ["latex", "--series"],
+        ["latex", "[a][a]", "--series", "--order", "1"],
+        ["table", "--order", "2", "--embeddable"],
+        ["draw", "[a][a]", "-o", "d.jpg"],
+    ):
         assert main(argv, stdout=io.StringIO()) == 2, argv
         assert one_line_error(capsys).startswith(f"sgd-diagrams {argv[0]}: ")
 

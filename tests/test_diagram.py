@@ -11,13 +11,12 @@ import random
 
 import networkx as nx
 import pytest
+import strategies as S
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import diagrams as dg
 from diagrams import Diagram, InvalidDiagramError, parse
-
-import strategies as S
 
 
 def diagram_of(structure) -> Diagram:
@@ -173,7 +172,7 @@ def test_symmetric_structures_are_relabelling_invariant():
     # equality are also checked with networkx (VF2 is exponential on the larger ones).
     rng = random.Random(11)
     small = []
-    for trial in range(40):
+    for _ in range(40):
         k, m = rng.choice([(3, 2), (4, 2), (3, 3), (6, 2), (4, 3), (8, 2)])
         structure = two_level(rng, k, m, rng.choice([2, 3]), rng.random() < 0.5)
         perm = list(range(len(structure[0])))
@@ -278,8 +277,14 @@ def test_to_networkx_example():
 def test_immutable():
     D = parse("[a:b][ab]")
     before = (D.parent, D.part_of, D.automorphism_count, str(D), D.parts, hash(D))
-    for name, value in [("parent", (0,)), ("part_of", (0,)), ("automorphism_count", 5), ("foo", 1), ("text", "x"),
-                        ("parts", ((0, 1, 2),))]:
+    for name, value in [
+        ("parent", (0,)),
+        ("part_of", (0,)),
+        ("automorphism_count", 5),
+        ("foo", 1),
+        ("text", "x"),
+        ("parts", ((0, 1, 2),)),
+    ]:
         with pytest.raises(AttributeError):
             setattr(D, name, value)
     for name in ("parent", "automorphism_count", "parts"):

@@ -174,7 +174,9 @@ def test_the_site_builds_without_warnings_and_documents_every_public_name(tmp_pa
     out = tmp_path / "html"
     done = subprocess.run(
         [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", str(DOCS), str(out)],
-        capture_output=True, text=True, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     assert done.returncode == 0, done.stderr
     inventory = read_inventory(out / "objects.inv")

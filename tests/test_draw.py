@@ -11,7 +11,6 @@ import functools
 import io
 import math
 import re
-import shutil
 import struct
 import subprocess
 import xml.etree.ElementTree as ET
@@ -20,9 +19,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
+from pdflatex_required import require_pdflatex
+from strategies import blocks, structures
 
 import diagrams as dg
-from pdflatex_required import require_pdflatex
 from diagrams.cli import main
 from diagrams.core.diagram import Diagram
 from diagrams.output.draw import (
@@ -37,7 +37,6 @@ from diagrams.output.draw import (
     to_tikz,
     write_gallery,
 )
-from strategies import blocks, structures
 
 SVG = "{http://www.w3.org/2000/svg}"
 UNIT_PX = 40.0  # SVG pixels per layout unit at scale 1 (the documented default)
@@ -87,7 +86,7 @@ def path_pieces(d: str) -> list[list[tuple[float, float]]]:
     return pieces
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def bernstein(steps: int) -> np.ndarray:
     """The cubic Bernstein weights at t = 1/steps … 1, one row per t."""
     t = np.arange(1, steps + 1)[:, None] / steps
@@ -141,12 +140,14 @@ def polylines_cross(p: np.ndarray, q: np.ndarray) -> bool:
     c, d = q[:-1][None, :, :], q[1:][None, :, :]
 
     def orient(u, v, w):
-        return np.sign((v[..., 0] - u[..., 0]) * (w[..., 1] - u[..., 1]) - (v[..., 1] - u[..., 1]) * (w[..., 0] - u[..., 0]))
+        return np.sign(
+            (v[..., 0] - u[..., 0]) * (w[..., 1] - u[..., 1]) - (v[..., 1] - u[..., 1]) * (w[..., 0] - u[..., 0])
+        )
 
     return bool(np.any((orient(a, b, c) * orient(a, b, d) < 0) & (orient(c, d, a) * orient(c, d, b) < 0)))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def read_svg(D, scale=1.0):
     """Nodes (centre, radius, root) by number, parts (members, fill, dash, outline polygon) and edges, in layout units."""
     root = ET.fromstring(to_svg(D, scale=scale))
@@ -415,7 +416,9 @@ def test_tikz_defines_the_styles_it_uses_unless_told_not_to():
     assert r"\pgfkeysifdefined" not in bare and "/.style=" not in bare
     used = set(re.findall(r"(sgd [a-z]+(?: \d+)?)[,\]]", bare))
     assert used == {"sgd diagram", "sgd edge", "sgd node", "sgd root", "sgd part", "sgd part 1", "sgd part 2"}
-    guarded = re.findall(r"\\pgfkeysifdefined\{/tikz/(sgd [a-z0-9 ]+)/\.@cmd\}\{\}\{\\tikzset\{\1/\.style=", with_styles)
+    guarded = re.findall(
+        r"\\pgfkeysifdefined\{/tikz/(sgd [a-z0-9 ]+)/\.@cmd\}\{\}\{\\tikzset\{\1/\.style=", with_styles
+    )
     assert set(guarded) == used and len(guarded) == len(used)
     assert with_styles.splitlines()[len(used) + 1 :] == bare.splitlines()[1:]
     assert to_tikz(dg.parse("[a][a]")).count(r"\pgfkeysifdefined") == 4  # no part styles without parts
@@ -621,8 +624,10 @@ SAMPLES = ["[]", "[a][a]", "[a:abc][b:d][cd]", "[a:bc][ab][c]", "[a][b][c][d][ab
 def test_tikz_compiles_and_follows_the_documents_styles(tmp_path):
     pictures = [to_tikz(dg.parse(text)) for text in SAMPLES]
     overrides = (
-        r"\tikzset{sgd edge/.style={draw=black, /utils/exec={\typeout{EDGE-RESTYLED}}}," "\n"
-        r"  sgd part 2/.style={fill=blue!20, /utils/exec={\typeout{PART2-RESTYLED}}}," "\n"
+        r"\tikzset{sgd edge/.style={draw=black, /utils/exec={\typeout{EDGE-RESTYLED}}},"
+        "\n"
+        r"  sgd part 2/.style={fill=blue!20, /utils/exec={\typeout{PART2-RESTYLED}}},"
+        "\n"
         r"  sgd part 1 node/.style={fill=red, /utils/exec={\typeout{PART1-NODE}}}}"
     )
     source = "\n".join(

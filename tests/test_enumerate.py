@@ -10,15 +10,14 @@ from fractions import Fraction
 from math import factorial
 
 import pytest
-
-import diagrams as dg
-from diagrams import Diagram, enumerate_diagrams, count_diagrams
-from diagrams.core import counting
-
 import strategies as S
 
+import diagrams as dg
+from diagrams import Diagram, count_diagrams, enumerate_diagrams
+from diagrams.core import counting
 
-@functools.lru_cache(maxsize=None)
+
+@functools.cache
 def brute(d: int, root_tied: bool) -> tuple:
     """Brute-force representatives: every labelled tree up to order 3, one labelled tree
     per tree shape at orders 4 and 5 (the same classes, see
@@ -38,7 +37,7 @@ def from_structure(structure) -> Diagram:
     return Diagram.from_tree(parent, S.blocks(part_of))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def enumerated(d: int, root_tied: bool = False, linkless: bool = False) -> tuple:
     return tuple(enumerate_diagrams(d, root_tied=root_tied, linkless=linkless))
 
@@ -304,9 +303,14 @@ def test_invariant_partitions_by_brute_force():
 def tree_automorphisms(parent) -> list[tuple[int, ...]]:
     """All permutations of the nodes that map the rooted tree to itself (brute force)."""
     n = len(parent)
-    return [g for g in itertools.permutations(range(n))
-            if all((parent[v] is None) == (parent[g[v]] is None) and (parent[v] is None or g[parent[v]] == parent[g[v]])
-                   for v in range(n))]
+    return [
+        g
+        for g in itertools.permutations(range(n))
+        if all(
+            (parent[v] is None) == (parent[g[v]] is None) and (parent[v] is None or g[parent[v]] == parent[g[v]])
+            for v in range(n)
+        )
+    ]
 
 
 @pytest.mark.parametrize("root_tied", [False, True])

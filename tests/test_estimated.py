@@ -88,9 +88,16 @@ def test_displacement_values_pick_a_coordinate():
 
 def test_resummed_values_total_and_errors():
     resummed = ResummedValues(
-        schedule=None, eta=0.1, observable=LOSS, form="exact", limit=False,
+        schedule=None,
+        eta=0.1,
+        observable=LOSS,
+        form="exact",
+        limit=False,
         estimates={D1: Estimate(2.0, 0.3, 10), D2: Estimate(-1.0, 0.4, 10)},
-        projection_errors={}, ritz_values=(1.0,), residual_norms=(0.0,), dim=2,
+        projection_errors={},
+        ritz_values=(1.0,),
+        residual_norms=(0.0,),
+        dim=2,
     )
     terms = (resummed.term(w, resummed.resummed_value(D)) for D, w in [(D1, -3), (D2, sympy.Rational(1, 2))])
     total = resummed.total([resummed.subtotal(terms)])

@@ -101,8 +101,11 @@ def test_generic_forms_of_a_symbolic_T(stats, form):
     symbolic_against_numeric(stats, ordinary if stats.dim == 2 else ordinary[:20], dg.Schedule.sgd(T), form, {T: 3})
 
 
-@pytest.mark.parametrize("method", [dg.Resummed(), dg.Resummed("continuous"), dg.Resummed(limit=True),
-                                    dg.Resummed("continuous", limit=True)], ids=repr)
+@pytest.mark.parametrize(
+    "method",
+    [dg.Resummed(), dg.Resummed("continuous"), dg.Resummed(limit=True), dg.Resummed("continuous", limit=True)],
+    ids=repr,
+)
 @pytest.mark.parametrize("schedule", [dg.Schedule.sgd(6), dg.Schedule.gd(3, 4)], ids=str)
 def test_series_evaluate_to_the_numeric_path(stats, schedule, method):
     """Whole series: the issue's example (order 3, SGD with T = 6) and full-batch GD, every form and limit."""
@@ -125,7 +128,9 @@ def test_plain_einstein_series_evaluate_to_the_exact_series(stats):
     moves = dg.displacement(dg.Statistics.symbolic(dim=stats.dim), dg.Schedule.sgd(T), 2)
     for mu, move in enumerate(moves):
         concrete = dg.displacement(stats, dg.Schedule.sgd(5), 2)[mu]
-        assert dg.evaluate(move, stats, {dg.eta: ETA, T: 5}) == pytest.approx(float(concrete.subs(dg.eta, ETA)), rel=1e-10)
+        assert dg.evaluate(move, stats, {dg.eta: ETA, T: 5}) == pytest.approx(
+            float(concrete.subs(dg.eta, ETA)), rel=1e-10
+        )
 
 
 def test_evaluate_refuses_what_it_cannot_do(stats):

@@ -11,9 +11,10 @@ from __future__ import annotations
 import gc
 import random
 import time
-from functools import lru_cache
+from functools import cache
 
 import pytest
+import strategies as S
 import sympy
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -23,8 +24,6 @@ from diagrams import DiagramSum, DiagramSyntaxError, NotationError, parse, parse
 from diagrams.algebra import B, E, N, T
 from diagrams.coefficient_bounds import MAX_DEGREE, CoefficientBound
 from diagrams.notation import MAX_SUM_LENGTH, MAX_TEXT_LENGTH
-
-import strategies as S
 
 eta = dg.eta
 R = sympy.Rational
@@ -154,7 +153,10 @@ def test_bounds_bound_the_canonical_form(expr):
     bound = CoefficientBound.of(expr)
     numerator, denominator = sympy.fraction(sympy.cancel(sympy.together(expr)))
     degrees = {atom: (p, q) for atom, p, q in bound.degrees}
-    for part, total_degree, side in ((numerator, bound.numerator_degree, 0), (denominator, bound.denominator_degree, 1)):
+    for part, total_degree, side in (
+        (numerator, bound.numerator_degree, 0),
+        (denominator, bound.denominator_degree, 1),
+    ):
         poly = sympy.Poly(part, *SYMBOLS)
         assert poly.total_degree() <= total_degree
         for symbol in SYMBOLS:
@@ -181,7 +183,7 @@ ALPHABET = "[]:()-c0123456789abcABTNBEeta+*/^ \n"
 PIECES = ["T [a][a] + ", "(T + N)^9 ", "[a:b][ab] - ", "2*", "c(01-2)(02-12) + ", "(", "[", "eta**", "1/(T+1) "]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _warmed_up() -> bool:
     """Build the parser, and its lexer's states, once: a cost of the process, not of any text."""
     for text in PIECES + ["[a:b][ab]", "c(0-1)(01)", "-2*T^2/(N eta)**(-1) [a][a] + 0", "[a][a]+", "x"]:

@@ -15,14 +15,15 @@ import sympy
 
 import diagrams as dg
 from diagrams.cli import main
-from diagrams.output.latex import INDEX_SYMBOLS, einstein_latex, index_symbol
 from diagrams.core.observables import LOSS, coordinate
+from diagrams.output.latex import INDEX_SYMBOLS, einstein_latex, index_symbol
 from diagrams.values.einstein import Contraction, EinsteinStatistics
 
 
 def einstein(diagram, observable=LOSS):
     """The text of a diagram's Einstein value."""
     return EinsteinStatistics.contraction(diagram, observable).name
+
 
 T, N, E = sympy.symbols("T N E")
 SYM1 = dg.Statistics.symbolic()
@@ -121,7 +122,9 @@ def test_einstein_values_are_structured_with_a_latex_hook():
     assert isinstance(symbol, Contraction) and [f.name for f in symbol.factors] == ["C", "H"]
     assert [f.groups for f in symbol.factors] == [(("a",), ("b",)), (("a", "b"),)]
     assert str(symbol) == symbol.name == "C_{ab} H_{ab}"
-    assert symbol == Contraction.from_text("C_{ab} H_{ab}") and hash(symbol) == hash(Contraction.from_text("C_{ab} H_{ab}"))
+    assert symbol == Contraction.from_text("C_{ab} H_{ab}") and hash(symbol) == hash(
+        Contraction.from_text("C_{ab} H_{ab}")
+    )
     assert sympy.latex(2 * symbol + 1) == r"2 C_{\mu\nu}H^{\mu\nu} + 1"
     assert sympy.latex(value) == r"C_{\mu\nu}H^{\mu\nu} \eta^{2}"  # sympy orders; dg.latex groups by η
     assert dg.latex(value) == r"\eta^{2} C_{\mu\nu}H^{\mu\nu}"

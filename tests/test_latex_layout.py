@@ -15,9 +15,9 @@ import warnings
 
 import pytest
 import sympy
+from pdflatex_required import require_pdflatex
 
 import diagrams as dg
-from pdflatex_required import require_pdflatex
 from diagrams.cli import main
 from diagrams.output import notebook
 from diagrams.output.documents import standalone_document, write_document
@@ -309,7 +309,10 @@ def test_table_fits_its_width_by_the_model():
         rows = [line for line in text.splitlines() if line.startswith(r"\end{tikzpicture} & ")]
         cells = [row.removesuffix(r" \\").split(" & ")[1:] for row in rows]
         headers = [r"text", r"$|\mathrm{Aut}(D)|$", "value", "$L(D)$"]
-        widths = [max(text_width(cell, size=size) for cell in column + (header,)) for column, header in zip(zip(*cells), headers)]
+        widths = [
+            max(text_width(cell, size=size) for cell in column + (header,))
+            for column, header in zip(zip(*cells), headers)
+        ]
         assert pictures + sum(widths) + 2 * separation * 5 <= width
     assert r"\parbox" not in dg.table(dg.enumerate_diagrams(2), schedule=dg.Schedule.sgd(T))  # small: untouched
 

@@ -7,13 +7,12 @@ import random
 import re
 
 import pytest
+import strategies as S
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import diagrams as dg
 from diagrams import Diagram, DiagramSyntaxError, InvalidDiagramError, NotationError, parse
-
-import strategies as S
 
 # -- SPEC §3's table -------------------------------------------------------------------
 #
@@ -22,74 +21,130 @@ import strategies as S
 
 TABLE = [
     pytest.param(
-        "[a][a]", "c(0-1)(01)",
+        "[a][a]",
+        "c(0-1)(01)",
         ([None, 0], [[0], [1]]),
         # one edge; the only non-root node is fixed: |Aut| = 1
-        1, 1, False, True, id="leaf",
+        1,
+        1,
+        False,
+        True,
+        id="leaf",
     ),
     pytest.param(
-        "[a:b][ab]", "c(01-2)(02-12)",
+        "[a:b][ab]",
+        "c(01-2)(02-12)",
         ([None, 0, 0], [[0], [1, 2]]),
         # the two tied leaves may be swapped: |Aut| = 2! = 2
-        2, 2, False, True, id="two-tied-leaves",
+        2,
+        2,
+        False,
+        True,
+        id="two-tied-leaves",
     ),
     pytest.param(
-        "[a:ab][b]", "c(01-2)(01-12)",
+        "[a:ab][b]",
+        "c(01-2)(01-12)",
         ([None, 0, 1], [[0], [1, 2]]),
         # a chain has no nontrivial automorphism fixing the root: |Aut| = 1
         # (the middle node has degree 2 but is tied, so it is not a link)
-        2, 1, False, True, id="tied-chain",
+        2,
+        1,
+        False,
+        True,
+        id="tied-chain",
     ),
     pytest.param(
-        "[a:b:c][abc]", "c(012-3)(03-13-23)",
+        "[a:b:c][abc]",
+        "c(012-3)(03-13-23)",
         ([None, 0, 0, 0], [[0], [1, 2, 3]]),
         # three tied leaves under the root, any permutation: |Aut| = 3! = 6
-        3, 6, False, True, id="three-tied-leaves",
+        3,
+        6,
+        False,
+        True,
+        id="three-tied-leaves",
     ),
     pytest.param(
-        "[a][ab:c:d][bcd]", "c(0-123-4)(01-14-34-24)",
+        "[a][ab:c:d][bcd]",
+        "c(0-123-4)(01-14-34-24)",
         ([None, 0, 0, 0, 1], [[0], [1, 2, 3], [4]]),
         # root children: m (which has a leaf child) and leaves c, d, all three tied;
         # m is the only child with a child, so only c <-> d: |Aut| = 2
-        4, 2, False, True, id="leaf-under-tied-node",
+        4,
+        2,
+        False,
+        True,
+        id="leaf-under-tied-node",
     ),
     pytest.param(
-        "[a:a]", "c(01)(01)",
+        "[a:a]",
+        "c(01)(01)",
         ([None, 0], [[0, 1]]),
         # one leaf, tied to the root: |Aut| = 1
-        1, 1, True, True, id="root-tied-leaf",
+        1,
+        1,
+        True,
+        True,
+        id="root-tied-leaf",
     ),
 ]
 
 # Extra rows (not in the SPEC table) so that links and order 0 are covered too.
 EXTRA = [
     pytest.param(
-        "[]", "c(0)()", ([None], [[0]]),
-        0, 1, False, True, id="order-0",
+        "[]",
+        "c(0)()",
+        ([None], [[0]]),
+        0,
+        1,
+        False,
+        True,
+        id="order-0",
     ),
     pytest.param(
-        "[a][ab][b]", "c(0-1-2)(01-12)",
+        "[a][ab][b]",
+        "c(0-1-2)(01-12)",
         ([None, 0, 1], [[0], [1], [2]]),
         # chain of two, the middle node (degree 2) alone in its part: a link
-        2, 1, False, False, id="chain-with-link",
+        2,
+        1,
+        False,
+        False,
+        id="chain-with-link",
     ),
     pytest.param(
-        "[a][b][ab]", "c(0-1-2)(02-12)",
+        "[a][b][ab]",
+        "c(0-1-2)(02-12)",
         ([None, 0, 0], [[0], [1], [2]]),
         # two single leaves: swappable, |Aut| = 2; no degree-2 node
-        2, 2, False, True, id="two-leaves",
+        2,
+        2,
+        False,
+        True,
+        id="two-leaves",
     ),
     pytest.param(
-        "[a:b][abc][c]", "c(01-2-3)(02-12-23)",
+        "[a:b][abc][c]",
+        "c(01-2-3)(02-12-23)",
         ([None, 0, 1, 1], [[0], [1], [2, 3]]),
         # root - m (degree 3) - two tied leaves: only the leaf swap, |Aut| = 2
-        3, 2, False, True, id="tied-leaves-below",
+        3,
+        2,
+        False,
+        True,
+        id="tied-leaves-below",
     ),
     pytest.param(
-        "[a:ab:b]", "c(012)(01-12)",
+        "[a:ab:b]",
+        "c(012)(01-12)",
         ([None, 0, 1], [[0, 1, 2]]),
         # chain with all three nodes (root included) in one part: |Aut| = 1
-        2, 1, True, True, id="root-tied-chain",
+        2,
+        1,
+        True,
+        True,
+        id="root-tied-chain",
     ),
 ]
 
@@ -127,7 +182,7 @@ def test_more_examples(text, legacy, structure, order, aut, root_tied, linkless)
 
 def test_root_is_the_last_node_of_the_last_bracket():
     # The same three nodes b, a, ab all in one part; which one is the root decides the tree.
-    star = Diagram.from_tree([None, 0, 0], [[0, 1, 2]])   # root 'ab' with two leaves, all tied
+    star = Diagram.from_tree([None, 0, 0], [[0, 1, 2]])  # root 'ab' with two leaves, all tied
     chain = Diagram.from_tree([None, 0, 1], [[0, 1, 2]])  # root 'b' - 'ab' - 'a', all tied
     assert star != chain
     assert parse("[b:a:ab]") == star
@@ -220,7 +275,9 @@ ERRORS = [
     pytest.param("[aab][b]", {}, InvalidDiagramError, "'a'.*twice in one node", 3, "a", id="letter-twice-in-node"),
     pytest.param("[b][a:ab:b]", {}, InvalidDiagramError, "'b'.*three nodes", 10, "b", id="letter-three-times-2"),
     pytest.param("[a][a][b][b]", {}, InvalidDiagramError, "two or more components", 2, "a", id="two-components"),
-    pytest.param("[c][c]  [ab][a][b]", {}, InvalidDiagramError, "two or more components", 2, "c", id="two-components-2"),
+    pytest.param(
+        "[c][c]  [ab][a][b]", {}, InvalidDiagramError, "two or more components", 2, "c", id="two-components-2"
+    ),
     pytest.param("[a][ab", {}, DiagramSyntaxError, "unbalanced bracket", 7, None, id="unclosed"),
     pytest.param("[a]]", {}, DiagramSyntaxError, "unbalanced bracket", 4, "]", id="unopened"),
     pytest.param("[a][[a]", {}, DiagramSyntaxError, "unexpected '\\['", 5, "[", id="nested-bracket"),
@@ -228,28 +285,63 @@ ERRORS = [
     pytest.param("[:a][a]", {}, InvalidDiagramError, "empty node", 2, ":", id="empty-node-first"),
     pytest.param("[a::b][ab]", {}, InvalidDiagramError, "empty node", 4, ":", id="empty-node-middle"),
     pytest.param("[][a][a]", {}, InvalidDiagramError, "empty node", 2, "]", id="empty-bracket"),
-    pytest.param("[a:a]", {"root_tied": False}, InvalidDiagramError, "last bracket must hold the root alone", 1, "[",
-                 id="root-tied-not-allowed"),
-    pytest.param("[b][a:ab]", {"root_tied": False}, InvalidDiagramError, "last bracket must hold the root alone", 4,
-                 "[", id="root-tied-not-allowed-2"),
-    pytest.param("[a][ab][b]", {"root_tied": True}, InvalidDiagramError, "last bracket must tie the root", 8, "[",
-                 id="root-tied-required"),
+    pytest.param(
+        "[a:a]",
+        {"root_tied": False},
+        InvalidDiagramError,
+        "last bracket must hold the root alone",
+        1,
+        "[",
+        id="root-tied-not-allowed",
+    ),
+    pytest.param(
+        "[b][a:ab]",
+        {"root_tied": False},
+        InvalidDiagramError,
+        "last bracket must hold the root alone",
+        4,
+        "[",
+        id="root-tied-not-allowed-2",
+    ),
+    pytest.param(
+        "[a][ab][b]",
+        {"root_tied": True},
+        InvalidDiagramError,
+        "last bracket must tie the root",
+        8,
+        "[",
+        id="root-tied-required",
+    ),
     pytest.param("[a$][a]", {}, DiagramSyntaxError, "unexpected character '\\$'", 3, "$", id="bad-character"),
     pytest.param("[a][á]", {}, DiagramSyntaxError, "unexpected character 'á'", 5, "á", id="non-ascii-letter"),
     pytest.param("[a][b]x", {}, DiagramSyntaxError, "unexpected", 7, "x", id="trailing-garbage"),
     pytest.param("", {}, DiagramSyntaxError, "empty text", 1, None, id="empty-string"),
     pytest.param("  ", {}, DiagramSyntaxError, "empty text", 1, " ", id="blank-string"),
     # legacy form
-    pytest.param("c(01-12)(01-12)", {}, InvalidDiagramError, "node 1 is listed in two parts", 6, "1",
-                 id="legacy-node-in-two-parts"),
-    pytest.param("c(0-1)(01-12)", {}, InvalidDiagramError, "node 2, which is in no part", 12, "2",
-                 id="legacy-unknown-node"),
+    pytest.param(
+        "c(01-12)(01-12)",
+        {},
+        InvalidDiagramError,
+        "node 1 is listed in two parts",
+        6,
+        "1",
+        id="legacy-node-in-two-parts",
+    ),
+    pytest.param(
+        "c(0-1)(01-12)", {}, InvalidDiagramError, "node 2, which is in no part", 12, "2", id="legacy-unknown-node"
+    ),
     pytest.param("c(0-12)(012)", {}, InvalidDiagramError, "'012' must be a pair", 9, "0", id="legacy-3-digit-edge"),
     pytest.param("c(0-1)(11)", {}, InvalidDiagramError, "joins a node to itself", 8, "1", id="legacy-self-loop"),
-    pytest.param("c(0-1-2)(01-12-02", {}, DiagramSyntaxError, "unbalanced parenthesis", 18, None,
-                 id="legacy-unclosed"),
-    pytest.param("c(01)(01)", {"root_tied": False}, InvalidDiagramError, "last bracket must hold the root alone",
-                 1, "c", id="legacy-root-tied-not-allowed"),
+    pytest.param("c(0-1-2)(01-12-02", {}, DiagramSyntaxError, "unbalanced parenthesis", 18, None, id="legacy-unclosed"),
+    pytest.param(
+        "c(01)(01)",
+        {"root_tied": False},
+        InvalidDiagramError,
+        "last bracket must hold the root alone",
+        1,
+        "c",
+        id="legacy-root-tied-not-allowed",
+    ),
 ]
 
 
@@ -440,8 +532,25 @@ def expected_cycle_automorphisms(lengths):
     return total
 
 
-CYCLE_TYPES = [(6,), (3, 3), (4, 2), (2, 2, 2), (5, 1), (4, 1, 1), (3, 2, 1), (1,) * 6, (7,), (4, 3), (8,), (4, 4),
-               (5, 3), (3, 3, 2), (9,), (6, 3), (3, 3, 3)]
+CYCLE_TYPES = [
+    (6,),
+    (3, 3),
+    (4, 2),
+    (2, 2, 2),
+    (5, 1),
+    (4, 1, 1),
+    (3, 2, 1),
+    (1,) * 6,
+    (7,),
+    (4, 3),
+    (8,),
+    (4, 4),
+    (5, 3),
+    (3, 3, 2),
+    (9,),
+    (6, 3),
+    (3, 3, 3),
+]
 
 
 def test_cycle_types_are_told_apart():

@@ -16,7 +16,11 @@ def test_there_are_notebooks():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_is_stored_without_outputs(path):
     notebook = nbformat.read(path, as_version=4)
-    assert all(not cell.get("outputs") and cell.get("execution_count") is None for cell in notebook.cells if cell.cell_type == "code")
+    assert all(
+        not cell.get("outputs") and cell.get("execution_count") is None
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+    )
 
 
 #: Notebooks that need optional packages (the torch extra), by name.
@@ -28,7 +32,9 @@ def test_notebook_executes(path):
     for module in NEEDS.get(path.name, ()):
         pytest.importorskip(module, reason=f"{path.name} needs the torch extra: pip install 'sgd-diagrams[torch]'")
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
     client.execute()  # raises CellExecutionError, naming the cell, if any cell fails
     errors = [o for c in notebook.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert errors == []

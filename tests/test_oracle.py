@@ -4,6 +4,7 @@ Statistics (G, H, C, ...) are computed here directly from the landscape with
 sympy (differentiate, substitute the support values, average); nothing is
 copied from the oracle's own output.
 """
+
 from fractions import Fraction
 from functools import lru_cache
 from itertools import product
@@ -11,21 +12,17 @@ from math import comb, factorial
 
 import pytest
 import sympy as sp
-
-from oracle_sgd import (_count_embeddings_literal, _sgd_series_naive,
-                        count_embeddings_bruteforce, sgd_series)
+from oracle_sgd import _count_embeddings_literal, _sgd_series_naive, count_embeddings_bruteforce, sgd_series
 
 R = sp.Rational
 th, u, v, x, eta = sp.symbols("theta u v x eta")
 
 # random-ish quartic 1-D landscape, non-symmetric three-point noise
-LOSS1 = (R(1, 3) * th**4 + (R(1, 2) + x) * th**3 / 3 + (1 + x**2) * th**2 / 2
-         + (x - R(1, 4)) * th + x**2)
+LOSS1 = R(1, 3) * th**4 + (R(1, 2) + x) * th**3 / 3 + (1 + x**2) * th**2 / 2 + (x - R(1, 4)) * th + x**2
 DIST = {-1: R(1, 5), 0: R(1, 2), 2: R(3, 10)}
 TH0_1 = {th: R(1, 2)}
 # 2-D cubic landscape
-LOSS2 = (u**3 / 3 + x * u * v**2 + (1 + x) * u**2 / 2 + v**2 + x * u - x**2 * v
-         + u * v + R(1, 2) * x * v**3)
+LOSS2 = u**3 / 3 + x * u * v**2 + (1 + x) * u**2 / 2 + v**2 + x * u - x**2 * v + u * v + R(1, 2) * x * v**3
 TH0_2 = {u: R(1, 3), v: R(-1, 2)}
 SCHEDULES = [(3, 1, 1), (2, 1, 2), (2, 2, 1), (4, 2, 1), (2, 1, 3), (4, 2, 2)]
 
@@ -45,6 +42,7 @@ def steps(N, B, E):
 
 # ---------------------------------------------------------------- SGD series
 
+
 @pytest.mark.parametrize("N,B,E", SCHEDULES)
 def test_orders_0_1_and_2_in_1d(N, B, E):
     """SPEC §5 order-2 formula, 1-D, statistics taken straight from the landscape."""
@@ -54,8 +52,7 @@ def test_orders_0_1_and_2_in_1d(N, B, E):
     G, H, C, CG = mean(g, TH0_1), mean(h, TH0_1), cov(g, g, TH0_1), cov(g, h, TH0_1)
     assert res[0] == mean(LOSS1, TH0_1)
     assert res[1] == -T * G**2
-    assert res[2] == (T * (T - R(1, 2)) * G * H * G + R(T**2, 2 * N) * C * H
-                      + R(T * (E - 1), 2 * B) * CG * G)
+    assert res[2] == (T * (T - R(1, 2)) * G * H * G + R(T**2, 2 * N) * C * H + R(T * (E - 1), 2 * B) * CG * G)
 
 
 @pytest.mark.parametrize("N,B,E", [(4, 2, 2), (2, 1, 2), (3, 3, 1)])
@@ -100,8 +97,7 @@ def test_quadratic_additive_noise_displacement(N, B, E):
     m = start
     for _ in range(T):
         m = (sp.eye(2) - eta * A) * m - eta * noise
-    res = sgd_series(loss, [u, v], x, DIST, N, B, E, T,
-                     theta0={u: start[0], v: start[1]}, observable=u)
+    res = sgd_series(loss, [u, v], x, DIST, N, B, E, T, theta0={u: start[0], v: start[1]}, observable=u)
     for j in range(2):
         want = sp.Poly(sp.expand(m[j] - start[j]), eta).all_coeffs()[::-1]
         want += [0] * (T + 1 - len(want))
@@ -114,23 +110,24 @@ def test_mean_estimation_exact():
     H, S, t0, T = R(3, 2), R(2, 3), R(1, 2), 3
     loss = H * th**2 / 2 + x * S * th
     K = 1 - eta * H
-    exact = (H / 2 * t0**2 * K**(2 * T)
-             + eta**2 * S**2 * H / 2 * sp.cancel((1 - K**(2 * T)) / (1 - K**2)))
+    exact = H / 2 * t0**2 * K ** (2 * T) + eta**2 * S**2 * H / 2 * sp.cancel((1 - K ** (2 * T)) / (1 - K**2))
     want = sp.Poly(sp.expand(exact), eta).all_coeffs()[::-1]
-    res = sgd_series(loss, [th], x, {-1: R(1, 2), 1: R(1, 2)}, T, 1, 1, 2 * T,
-                     theta0={th: t0}, observable=th**2)
+    res = sgd_series(loss, [th], x, {-1: R(1, 2), 1: R(1, 2)}, T, 1, 1, 2 * T, theta0={th: t0}, observable=th**2)
     assert res["test_loss"] == want
     assert res["observable"] == [c * 2 / H for c in want]
 
 
 def test_compressed_enumeration_matches_naive():
     """Multiset/prefix-sharing enumeration equals literal enumeration of tuples."""
-    for loss, ps, t0, sched, order in [(LOSS1, [th], TH0_1, (4, 2, 2), 4),
-                                       (LOSS2, [u, v], TH0_2, (4, 2, 2), 3),
-                                       (LOSS1, [th], TH0_1, (3, 3, 2), 3)]:
+    for loss, ps, t0, sched, order in [
+        (LOSS1, [th], TH0_1, (4, 2, 2), 4),
+        (LOSS2, [u, v], TH0_2, (4, 2, 2), 3),
+        (LOSS1, [th], TH0_1, (3, 3, 2), 3),
+    ]:
         kw = dict(theta0=t0, observable=ps[0] ** 2)
-        assert sgd_series(loss, ps, x, DIST, *sched, order, **kw) == \
-            _sgd_series_naive(loss, ps, x, DIST, *sched, order, **kw)
+        assert sgd_series(loss, ps, x, DIST, *sched, order, **kw) == _sgd_series_naive(
+            loss, ps, x, DIST, *sched, order, **kw
+        )
 
 
 def _stats1():
@@ -159,6 +156,7 @@ def test_corollary_epochs(N, M):
 
 # ---------------------------------------------------------------- embeddings
 
+
 @pytest.mark.parametrize("N,B,E", SCHEDULES + [(6, 3, 2), (3, 3, 3)])
 def test_one_leaf_counts_every_cell(N, B, E):
     assert count_embeddings_bruteforce((1,), ((0,), (1,)), N, B, E) == N * E
@@ -169,7 +167,10 @@ def test_one_leaf_counts_every_cell(N, B, E):
 def test_single_epoch_sgd_counts(T):
     """E=B=1: tied leaves → T; chain → C(T,2); three tied leaves → T (SPEC §5);
     a part holding an ancestor–descendant pair → 0 (SPEC §7)."""
-    L = lambda parent, parts: count_embeddings_bruteforce(parent, parts, T, 1, 1)
+
+    def L(parent, parts):
+        return count_embeddings_bruteforce(parent, parts, T, 1, 1)
+
     assert L((2, 2), ((0, 1), (2,))) == T
     assert L((2, 2), ((0,), (1,), (2,))) == T * T
     assert L((1, 2), ((0,), (1,), (2,))) == comb(T, 2)
@@ -185,6 +186,7 @@ def _tree_order_maps(parent, T):
     @lru_cache(None)
     def ways(node, below):  # node placed at a time < below
         return sum(_prod(ways(c, t) for c in children[node]) for t in range(below))
+
     return _prod(ways(c, T) for c in children[d])
 
 
@@ -197,10 +199,14 @@ def _prod(it):
 
 DIAGRAMS = [  # (parent, parts) with root = len(parent), ordinary (root alone)
     ((1,), ((0,), (1,))),
-    ((2, 2), ((0,), (1,), (2,))), ((2, 2), ((0, 1), (2,))),
-    ((1, 2), ((0,), (1,), (2,))), ((1, 2), ((0, 1), (2,))),
-    ((3, 3, 3), ((0, 1, 2), (3,))), ((1, 3, 3), ((0, 2), (1,), (3,))),
-    ((1, 2, 3), ((0, 2), (1,), (3,))), ((2, 2, 3), ((0,), (1, 2), (3,))),
+    ((2, 2), ((0,), (1,), (2,))),
+    ((2, 2), ((0, 1), (2,))),
+    ((1, 2), ((0,), (1,), (2,))),
+    ((1, 2), ((0, 1), (2,))),
+    ((3, 3, 3), ((0, 1, 2), (3,))),
+    ((1, 3, 3), ((0, 2), (1,), (3,))),
+    ((1, 2, 3), ((0, 2), (1,), (3,))),
+    ((2, 2, 3), ((0,), (1, 2), (3,))),
 ]
 
 
@@ -209,19 +215,22 @@ DIAGRAMS = [  # (parent, parts) with root = len(parent), ordinary (root alone)
 def test_gd_counts(parent, parts, N, E):
     """GD (B=N): L = N^{#parts} × #strictly order-preserving time maps (SPEC §5)."""
     nonroot_parts = sum(1 for p in parts if len(parent) not in p)
-    assert count_embeddings_bruteforce(parent, parts, N, N, E) == \
-        N ** nonroot_parts * _tree_order_maps(parent, E)
+    assert count_embeddings_bruteforce(parent, parts, N, N, E) == N**nonroot_parts * _tree_order_maps(parent, E)
 
 
-ROOT_TIED = [((1,), ((0, 1),)), ((2, 2), ((0, 2), (1,))), ((1, 2), ((0, 2), (1,))),
-             ((2, 2), ((0, 1, 2),)), ((3, 3, 3), ((0, 1, 3), (2,)))]
+ROOT_TIED = [
+    ((1,), ((0, 1),)),
+    ((2, 2), ((0, 2), (1,))),
+    ((1, 2), ((0, 2), (1,))),
+    ((2, 2), ((0, 1, 2),)),
+    ((3, 3, 3), ((0, 1, 3), (2,))),
+]
 
 
 @pytest.mark.parametrize("N,B,E", SCHEDULES + [(3, 3, 2), (6, 2, 1)])
 def test_pruned_count_matches_literal_enumeration(N, B, E):
     for parent, parts in DIAGRAMS + ROOT_TIED:
-        assert count_embeddings_bruteforce(parent, parts, N, B, E) == \
-            _count_embeddings_literal(parent, parts, N, B, E)
+        assert count_embeddings_bruteforce(parent, parts, N, B, E) == _count_embeddings_literal(parent, parts, N, B, E)
 
 
 @pytest.mark.parametrize("parent,parts", DIAGRAMS)
@@ -234,15 +243,17 @@ def test_single_epoch_polynomial(parent, parts):
     for k in range(len(parts) + 1):
         for times in product(range(k), repeat=len(parts)):
             if len(set(times)) == k and all(
-                    parent[i] == d or times[part_of[i]] < times[part_of[parent[i]]]
-                    for i in range(d)):
+                parent[i] == d or times[part_of[i]] < times[part_of[parent[i]]] for i in range(d)
+            ):
                 w[k] += 1
     for T in range(1, 5):
-        assert count_embeddings_bruteforce(parent, tuple(parts) + ((d,),), T, 1, 1) == \
-            sum(wk * comb(T, k) for k, wk in enumerate(w))
+        assert count_embeddings_bruteforce(parent, tuple(parts) + ((d,),), T, 1, 1) == sum(
+            wk * comb(T, k) for k, wk in enumerate(w)
+        )
 
 
 # ------------------------------------------ SPEC §5 main formula, order ≤ 3/4
+
 
 def _set_partitions(items):
     if not items:
@@ -252,7 +263,7 @@ def _set_partitions(items):
     for p in _set_partitions(rest):
         yield [[first]] + p
         for i in range(len(p)):
-            yield p[:i] + [[first] + p[i]] + p[i + 1:]
+            yield p[:i] + [[first] + p[i]] + p[i + 1 :]
 
 
 def _labelled_trees(d):
@@ -295,8 +306,7 @@ def _diagram_series(loss, ps, t0, N, B, E, order, root_tied):
         for pi in _set_partitions(list(range(len(idxs)))):
             term = Fraction((-1) ** (len(pi) - 1) * factorial(len(pi) - 1))
             for blk in pi:
-                term *= sum(pr * _prod(deriv(idxs[i])[k] for i in blk)
-                            for k, pr in enumerate(probs))
+                term *= sum(pr * _prod(deriv(idxs[i])[k] for i in blk) for k, pr in enumerate(probs))
             tot += term
         return tot
 
@@ -313,9 +323,10 @@ def _diagram_series(loss, ps, t0, N, B, E, order, root_tied):
                     continue
                 val = Fraction(0)
                 for a in product(range(len(ps)), repeat=d):  # index on edge i→par[i]
-                    node_idx = [tuple(sorted(([a[j]] if j < d else [])
-                                             + [a[i] for i in range(d) if par[i] == j]))
-                                for j in range(d + 1)]
+                    node_idx = [
+                        tuple(sorted(([a[j]] if j < d else []) + [a[i] for i in range(d) if par[i] == j]))
+                        for j in range(d + 1)
+                    ]
                     val += _prod(cumulant(tuple(sorted(node_idx[j] for j in p))) for p in pi)
                 total += L * val
         c = Fraction(-1, B) ** d / factorial(d) * total

@@ -18,6 +18,7 @@ def copy_fixture(pytester) -> None:
     pytester.makepyfile(pdflatex_required=REQUIRED.read_text())
     pytester.syspathinsert()
 
+
 USES_PDFLATEX = """
 def test_compiles(pdflatex):
     assert pdflatex

@@ -15,13 +15,14 @@ import sympy
 
 from diagrams import enumerate_diagrams
 from diagrams.core.propagators import Propagation, embedding_sum, power_divided_difference
+from diagrams.core.schedule import Schedule, count_embeddings
 
 
 def closed_form_sum(diagram, schedule, base):
     """Z(D) by the single-epoch / full-batch closed forms, with q_e = base(e)."""
     exact = [sympy.Integer(b) if isinstance(b, int) else b for b in map(base, range(diagram.order))]
     return Propagation(schedule).z(diagram, [1 - b for b in exact])
-from diagrams.core.schedule import Schedule, count_embeddings
+
 
 SCHEDULES = [(3, 1, 1), (2, 1, 2), (2, 2, 1), (4, 2, 1), (2, 1, 3), (4, 2, 2), (6, 2, 3), (6, 3, 2)]
 q = sympy.symbols("q0:6")

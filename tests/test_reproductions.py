@@ -41,14 +41,14 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import paper_formulas as pf
 import pytest
 import sympy
 import sympy.stats
+from oracle_sgd import sgd_series
 
 import diagrams as dg
 from diagrams.values.einstein import Contraction, eigenvalue_symbol
-from oracle_sgd import sgd_series
-import paper_formulas as pf
 
 eta = dg.eta
 T = sympy.Symbol("T", positive=True, integer=True)
@@ -203,8 +203,10 @@ def test_overfit_gd_mean_estimation_is_exact_and_matches_the_oracle():
     values = {h: R(3, 2), s: 1}
     concrete = dg.Landscape(land.loss.subs(values), [theta], x, SKEWED).statistics()
     oracle = sgd_series(land.loss.subs(values), [theta], x, SKEWED, 2, 2, 3, 6)
-    for got, key in [(dg.expected_loss(concrete, dg.Schedule.gd(2, 3), 2, method=dg.Resummed()), "test_loss"),
-                     (dg.generalization_gap(concrete, dg.Schedule.gd(2, 3), 1, method=dg.Resummed()), "gap")]:
+    for got, key in [
+        (dg.expected_loss(concrete, dg.Schedule.gd(2, 3), 2, method=dg.Resummed()), "test_loss"),
+        (dg.generalization_gap(concrete, dg.Schedule.gd(2, 3), 1, method=dg.Resummed()), "gap"),
+    ]:
         poly = sympy.Poly(sympy.cancel(got), eta)
         assert poly.degree() <= 6
         assert [poly.coeff_monomial(eta**k) for k in range(7)] == oracle[key]
@@ -253,7 +255,9 @@ def test_overfit_gd_eigenbasis_forms():
     assert dg.expected_loss(stats, gd, 2, method=dg.Resummed(), at_eta=rate) == pytest.approx(overfit, rel=1e-10)
     assert dg.generalization_gap(stats, gd, 1, method=dg.Resummed(), at_eta=rate) == pytest.approx(gap_exact, rel=1e-10)
     paper_gap = pf.gd_quadratic_eigen(An, Cn, n, steps, rate, form="continuous")[1]
-    assert dg.generalization_gap(stats, gd, 1, method=dg.Resummed("continuous"), at_eta=rate) == pytest.approx(paper_gap, rel=1e-10)
+    assert dg.generalization_gap(stats, gd, 1, method=dg.Resummed("continuous"), at_eta=rate) == pytest.approx(
+        paper_gap, rel=1e-10
+    )
 
 
 # =====================================================================================
@@ -310,7 +314,10 @@ def test_skewness_sign_against_the_oracle():
     flat = sgd_series(*skewed_cubic_1d(SYMMETRIC), 3, 1, 1, 3)["test_loss"]
     assert [a - b for a, b in zip(skew, flat)] == [0, 0, 0, -2]
 
-    stats = {name: dg.Landscape(*skewed_cubic_1d(dist)).statistics() for name, dist in [("skew", SKEWED), ("flat", SYMMETRIC)]}
+    stats = {
+        name: dg.Landscape(*skewed_cubic_1d(dist)).statistics()
+        for name, dist in [("skew", SKEWED), ("flat", SYMMETRIC)]
+    }
     diff = dg.expected_loss(stats["skew"], dg.Schedule.sgd(T), 3, method=dg.Resummed()) - dg.expected_loss(
         stats["flat"], dg.Schedule.sgd(T), 3, method=dg.Resummed()
     )
@@ -428,9 +435,11 @@ def test_entropic_drift_along_a_flat_valley():
     rate, T1, T2 = 0.01, 3000, 6000
     slopes = {}
     for form in ("exact", "continuous"):
-        moves = {t: dg.displacement(stats, dg.Schedule.sgd(t), 3, method=dg.Resummed(form), at_eta=rate) for t in (T1, T2)}
+        moves = {
+            t: dg.displacement(stats, dg.Schedule.sgd(t), 3, method=dg.Resummed(form), at_eta=rate) for t in (T1, T2)
+        }
         assert all(abs(moves[t][i]) < 1e-14 for t in (T1, T2) for i in (0, 1))
-        slopes[form] = per_step(lambda t: moves[t][2], T1, T2)
+        slopes[form] = per_step(lambda t, moves=moves: moves[t][2], T1, T2)
     spec = pf.entropic_drift(Cb, A1, A0, rate, form="spec")
     exact = pf.entropic_drift(Cb, A1, A0, rate, form="exact")
     assert slopes["continuous"] == pytest.approx(spec, rel=1e-8)
@@ -442,7 +451,11 @@ def test_entropic_drift_along_a_flat_valley():
 
     lam, basis = np.linalg.eigh(A0)
     Cp, Jp = pf.rotate(Cb, basis), pf.rotate(A1, basis)
-    third = -(rate**3) / 2 * sum(Cp[i, j] * Jp[i, j] * lam[i] * lam[j] / (lam[i] + lam[j]) ** 2 for i in range(2) for j in range(2))
+    third = (
+        -(rate**3)
+        / 2
+        * sum(Cp[i, j] * Jp[i, j] * lam[i] * lam[j] / (lam[i] + lam[j]) ** 2 for i in range(2) for j in range(2))
+    )
     assert abs(slopes["exact"] - slopes["continuous"] - third) < 10 * rate**4
 
 
@@ -475,7 +488,11 @@ def test_entropic_displacement_against_the_moment_recursion_and_the_oracle():
         assert got == pytest.approx(recursion[steps], rel=1e-10, abs=1e-15)
 
     steps = 4
-    third = -R(1, 2) * math.comb(steps, 2) * sum(2 * VALLEY_W[i] * VALLEY_W[j] * VALLEY_A1[i, j] for i in range(2) for j in range(2))
+    third = (
+        -R(1, 2)
+        * math.comb(steps, 2)
+        * sum(2 * VALLEY_W[i] * VALLEY_W[j] * VALLEY_A1[i, j] for i in range(2) for j in range(2))
+    )
     oracle = sgd_series(land.loss, [U, V, Z], X, SKEWED, steps, 1, 1, 3)["displacement"][2]
     assert oracle == [0, 0, 0, third]
     plain = sympy.Poly(dg.displacement(stats, dg.Schedule.sgd(steps), 3)[2], eta)
@@ -502,7 +519,9 @@ def test_entropic_nondegenerate_minimum_paper_drops_one_over_eta():
     for i in range(2):
         for j in range(2):
             Jn[i, j, 2] = Jn[i, 2, j] = Jn[2, i, j] = A1[i, j]
-    got = np.array(dg.displacement(stats, dg.Schedule.sgd(10), 3, method=dg.Resummed("continuous", limit=True), at_eta=rate))
+    got = np.array(
+        dg.displacement(stats, dg.Schedule.sgd(10), 3, method=dg.Resummed("continuous", limit=True), at_eta=rate)
+    )
     derived = pf.entropic_displacement_nondegenerate(Cn, Jn, Hn, rate)
     assert got == pytest.approx(derived, rel=1e-10, abs=1e-14)
     assert abs(derived[2]) > 1e-4
@@ -532,6 +551,7 @@ def helix():
 def test_helix_statistics(helix):
     """The engine's statistics at 0 equal the hand derivation in ``paper_formulas`` (H, C, J_{··z})."""
     _, st = helix
+
     def table(indices, size):
         return np.array([[float(st.cumulant(indices(i, j))) for j in range(size)] for i in range(size)])
 
@@ -592,7 +612,9 @@ def test_helix_resummed_drift(helix, rate):
     only drops diagrams with no embedding when E = B = 1.
     """
     _, st = helix
-    assert pf.entropic_drift(pf.HELIX_C_BLOCK, pf.HELIX_J_FLAT, pf.HELIX_HESSIAN[:2, :2], rate) == pytest.approx(rate**2 / 6, rel=1e-12)
+    assert pf.entropic_drift(pf.HELIX_C_BLOCK, pf.HELIX_J_FLAT, pf.HELIX_HESSIAN[:2, :2], rate) == pytest.approx(
+        rate**2 / 6, rel=1e-12
+    )
     T1 = int(round(20 / rate))
     T2 = 2 * T1
     got = {}
@@ -600,7 +622,7 @@ def test_helix_resummed_drift(helix, rate):
         options = dict(method=dg.Resummed(form), at_eta=rate, assume=HELIX_ASSUME)
         moves = {t: dg.displacement(st, dg.Schedule.sgd(t), 3, **options) for t in (T1, T2)}
         assert all(abs(moves[t][i]) < 1e-14 for t in (T1, T2) for i in (0, 1))
-        got[form] = per_step(lambda t: moves[t][2], T1, T2)
+        got[form] = per_step(lambda t, moves=moves: moves[t][2], T1, T2)
         if form == "continuous":
             assert moves[T1][2] == pytest.approx(rate**2 * T1 / 6 - rate / 18, rel=1e-9)
     assert got["continuous"] == pytest.approx(rate**2 / 6, rel=1e-9)
@@ -625,7 +647,9 @@ def test_helix_monte_carlo(helix):
     rate, steps = 0.05, 4000
     result = land.simulate_sgd(dg.Schedule.sgd(steps), rate, trials=1000, seed=7, observables=["displacement"])
     mean, stderr = result["displacement"].mean[2], result["displacement"].stderr[2]
-    predicted = dg.displacement(st, dg.Schedule.sgd(steps), 3, method=dg.Resummed(), at_eta=rate, assume=HELIX_ASSUME)[2]
+    predicted = dg.displacement(st, dg.Schedule.sgd(steps), 3, method=dg.Resummed(), at_eta=rate, assume=HELIX_ASSUME)[
+        2
+    ]
     leading = rate**2 * steps / 6 - rate / 18
     assert abs(mean - predicted) < 4 * stderr
     assert abs(mean - leading) < 2 * rate * leading

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import pytest
 import sympy
+from landscape_factory import random_landscape
 
 import diagrams as dg
-from diagrams.core.propagators import Propagation, divided_difference, weighted_embedding_sum as propagator_sum
+from diagrams.core.propagators import Propagation, divided_difference
+from diagrams.core.propagators import weighted_embedding_sum as propagator_sum
 
 
 def closed_form_sum(D, S, base):
     """Z(D) in closed form with q_e = base(e) on edge e."""
-    return Propagation(S).z(D, [1 - sympy.Integer(base(e)) if isinstance(base(e), int) else 1 - base(e) for e in range(D.order)])
-from landscape_factory import random_landscape
+    return Propagation(S).z(
+        D, [1 - sympy.Integer(base(e)) if isinstance(base(e), int) else 1 - base(e) for e in range(D.order)]
+    )
+
 
 eta = dg.eta
 T = sympy.Symbol("T", positive=True, integer=True)
@@ -75,7 +79,9 @@ def test_mean_estimation_exact_for_all_T():
     """SPEC §6: l_x = Hθ²/2 + xSθ, E x = 0, E x² = 1, E = B = 1."""
     theta, x = sympy.symbols("theta x")
     H, S, theta0 = sympy.symbols("H S theta0", positive=True)
-    land = dg.Landscape(H * theta**2 / 2 + x * S * theta, [theta], x, {-1: sympy.Rational(1, 2), 1: sympy.Rational(1, 2)})
+    land = dg.Landscape(
+        H * theta**2 / 2 + x * S * theta, [theta], x, {-1: sympy.Rational(1, 2), 1: sympy.Rational(1, 2)}
+    )
     st = land.statistics(at={theta: theta0})
     K = 1 - eta * H
     expected = H / 2 * theta0**2 * K ** (2 * T) + eta**2 * S**2 * H / 2 * (1 - K ** (2 * T)) / (1 - K**2)
@@ -85,10 +91,15 @@ def test_mean_estimation_exact_for_all_T():
     at_zero = dg.Landscape(land.loss, [theta], x, land.distribution).statistics(at={theta: 0})
     continuous = dg.expected_loss(at_zero, dg.Schedule.sgd(T), 2, method=dg.Resummed("continuous"))
     assert sympy.limit(continuous, T, sympy.oo) == eta * S**2 / 4
-    assert sympy.simplify(dg.expected_loss(at_zero, dg.Schedule.sgd(T), 2, method=dg.Resummed("continuous", limit=True))) == eta * S**2 / 4
+    assert (
+        sympy.simplify(dg.expected_loss(at_zero, dg.Schedule.sgd(T), 2, method=dg.Resummed("continuous", limit=True)))
+        == eta * S**2 / 4
+    )
 
 
-@pytest.mark.parametrize("text", ["[a][a]", "[a][b][ab]", "[a:b][ab]", "[a:b:c][abc]", "[a][ab:c:d][bcd]", "[a:a]", "[a:b][ac][bc]"])
+@pytest.mark.parametrize(
+    "text", ["[a][a]", "[a][b][ab]", "[a:b][ab]", "[a:b:c][abc]", "[a][ab:c:d][bcd]", "[a:a]", "[a:b][ac][bc]"]
+)
 @pytest.mark.parametrize("schedule", [(3, 1, 1), (4, 2, 1), (3, 3, 3), (2, 2, 4)], ids=str)
 def test_closed_forms_equal_direct_sums(text, schedule):
     D, S = dg.parse(text), dg.Schedule(*schedule)
@@ -109,7 +120,6 @@ def test_symbolic_T_closed_form_matches_concrete_T():
 
 
 def test_divided_differences():
-    t = sympy.Symbol("t")
     assert divided_difference([2, 5], lambda s: s**3) == (125 - 8) / sympy.Integer(3)
     assert sympy.expand(divided_difference([1, 1, 1], lambda s: s**T)) == sympy.expand(T * (T - 1) / 2)
     assert divided_difference([0, 0], lambda s: sympy.exp(T * s)) == T

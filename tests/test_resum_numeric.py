@@ -3,14 +3,12 @@ quadratic landscape, and against the symbolic resummed forms."""
 
 from __future__ import annotations
 
-from itertools import product
-
 import numpy as np
 import pytest
 import sympy
+from landscape_factory import random_landscape
 
 import diagrams as dg
-from landscape_factory import random_landscape
 
 u, v, x = sympy.symbols("u v x")
 HESSIAN = sympy.Matrix([[2, sympy.Rational(1, 2)], [sympy.Rational(1, 2), 1]])
@@ -55,7 +53,9 @@ def landscape_stats(seed, dim, degree):
     return dg.Landscape(loss, params, sample, distribution).statistics(at=theta0)
 
 
-@pytest.mark.parametrize("form, limit", [("exact", False), ("continuous", False), ("exact", True), ("continuous", True)])
+@pytest.mark.parametrize(
+    "form, limit", [("exact", False), ("continuous", False), ("exact", True), ("continuous", True)]
+)
 @pytest.mark.parametrize("schedule", [(5, 1, 1), (6, 2, 1), (2, 2, 4)], ids=str)
 def test_numeric_equals_symbolic_1d(schedule, form, limit):
     stats = landscape_stats(7, 1, 4)
@@ -67,7 +67,9 @@ def test_numeric_equals_symbolic_1d(schedule, form, limit):
     numeric = dg.expected_loss(stats, S, 3, at_eta=0.03, **options)
     assert numeric == pytest.approx(float(symbolic.subs(dg.eta, 0.03)), rel=1e-9)
     gap = dg.generalization_gap(stats, S, 3, **options)
-    assert dg.generalization_gap(stats, S, 3, at_eta=0.03, **options) == pytest.approx(float(gap.subs(dg.eta, 0.03)), rel=1e-9, abs=1e-12)
+    assert dg.generalization_gap(stats, S, 3, at_eta=0.03, **options) == pytest.approx(
+        float(gap.subs(dg.eta, 0.03)), rel=1e-9, abs=1e-12
+    )
 
 
 @pytest.mark.parametrize("schedule", [(3, 1, 1), (2, 2, 2), (2, 1, 2)], ids=str)
@@ -75,7 +77,9 @@ def test_numeric_equals_exact_matrix_propagators_2d(schedule):
     stats = landscape_stats(3, 2, 3)
     S = dg.Schedule(*schedule)
     exact = dg.expected_loss(stats, S, 2, method=dg.Resummed())
-    assert dg.expected_loss(stats, S, 2, method=dg.Resummed(), at_eta=0.07) == pytest.approx(float(exact.subs(dg.eta, 0.07)), rel=1e-9)
+    assert dg.expected_loss(stats, S, 2, method=dg.Resummed(), at_eta=0.07) == pytest.approx(
+        float(exact.subs(dg.eta, 0.07)), rel=1e-9
+    )
     exact_moves = dg.displacement(stats, S, 2, method=dg.Resummed())
     numeric_moves = dg.displacement(stats, S, 2, method=dg.Resummed(), at_eta=0.07)
     assert numeric_moves == pytest.approx([float(m.subs(dg.eta, 0.07)) for m in exact_moves], rel=1e-9, abs=1e-12)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from functools import lru_cache
+from functools import cache
 from itertools import product
 
 import pytest
@@ -72,7 +72,7 @@ def set_partitions(items):
             yield [*partition[:i], [first, *partition[i]], *partition[i + 1 :]]
 
 
-@lru_cache(maxsize=None)
+@cache
 def labelled_diagrams(d):
     """{diagram: (parent, parts)} over every increasing tree on d edges and every partition."""
     found = {}
@@ -155,9 +155,7 @@ def test_skewness_and_gap_leaders():
 
 def test_ancestor_tied_to_descendant_never_embeds_in_single_epoch_sgd():
     for diagram in labelled_diagrams(4):
-        ancestor_tied = any(
-            _ancestor(diagram, u, v) for part in diagram.parts for u in part for v in part if u != v
-        )
+        ancestor_tied = any(_ancestor(diagram, u, v) for part in diagram.parts for u in part for v in part if u != v)
         if ancestor_tied and not diagram.is_root_tied:
             assert count_embeddings(diagram, Schedule.sgd(sympy.Symbol("T"))) == 0, str(diagram)
 

@@ -9,11 +9,11 @@ import re
 
 import pytest
 import sympy
+from landscape_factory import random_landscape
+from oracle_sgd import count_embeddings_bruteforce, sgd_series
 
 import diagrams as dg
 from diagrams.core.schedule import Schedule, ScheduleError, count_embeddings, embedding_polynomial
-from landscape_factory import random_landscape
-from oracle_sgd import count_embeddings_bruteforce, sgd_series
 
 GENERAL = Schedule.symbolic()
 M, B, E = GENERAL.steps_per_epoch, GENERAL.B, GENERAL.E

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 import sympy
-
-import diagrams as dg
 from landscape_factory import random_landscape
 from oracle_sgd import sgd_series
+
+import diagrams as dg
 
 SCHEDULES = [(3, 1, 1), (2, 1, 2), (2, 2, 1), (4, 2, 1), (2, 1, 3), (4, 2, 2)]
 CASES = [(seed, 1, 4, 4) for seed in (1, 2)] + [(seed, 2, 3, 3) for seed in (3,)]

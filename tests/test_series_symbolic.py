@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 import sympy
 import sympy.stats
+from oracle_sgd import sgd_series
 
 import diagrams as dg
-from oracle_sgd import sgd_series
 
 T, N, M0, eta0 = sympy.symbols("T N M0 eta0", positive=True)
 l, G, H, J, C, S = sympy.symbols("l G H J C S")
@@ -26,7 +26,8 @@ def order_two_formula(T_, N_, B_, E_):
     return (
         l
         - eta * T_ * G**2
-        + eta**2 * (T_ * (T_ - sympy.Rational(1, 2)) * G**2 * H + T_**2 / (2 * N_) * C * H + T_ * (E_ - 1) / (2 * B_) * K12 * G)
+        + eta**2
+        * (T_ * (T_ - sympy.Rational(1, 2)) * G**2 * H + T_**2 / (2 * N_) * C * H + T_ * (E_ - 1) / (2 * B_) * K12 * G)
     )
 
 
@@ -80,15 +81,15 @@ def test_crossing_symmetry_in_einstein_notation():
     # T(T-1)/2 from the chain plus T^2/2 from the cherry combine into T(T - 1/2)
     (value_symbol,) = dg.uvalue(chain, st).free_symbols - {eta}
     assert value_symbol.name == "G_{a} H_{ab} G_{b}"
-    assert sympy.expand(coefficient(series, 2).coeff(value_symbol)) == sympy.expand(
-        T * (T - sympy.Rational(1, 2))
-    )
+    assert sympy.expand(coefficient(series, 2).coeff(value_symbol)) == sympy.expand(T * (T - sympy.Rational(1, 2)))
 
 
 def test_symbolic_dim_one_matches_landscape_substitution():
     """A 1-D symbolic series with the landscape's cumulants substituted equals the landscape series."""
     w, x = sympy.symbols("w x")
-    land = dg.Landscape(w**4 / 4 - w**2 + x * w**3 / 3 + x**2 * w, [w], x, {-1: sympy.Rational(1, 3), 2: sympy.Rational(2, 3)})
+    land = dg.Landscape(
+        w**4 / 4 - w**2 + x * w**3 / 3 + x**2 * w, [w], x, {-1: sympy.Rational(1, 3), 2: sympy.Rational(2, 3)}
+    )
     st = land.statistics(at={w: sympy.Rational(1, 2)})
     schedule = dg.Schedule(4, 2, 2)
     symbolic = dg.expected_loss(SYM, schedule, 3)

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 import sympy
 import sympy.stats
+from oracle_sgd import sgd_series
 
 import diagrams.landscapes.simulate as simulate
 from diagrams import Landscape, Schedule, simulate_sgd
 from diagrams.landscapes.simulate import BLOCK, draw_samples, run_sgd
-from oracle_sgd import sgd_series
 
 ETA = 0.1
 W, V, X = sympy.symbols("w v x")
@@ -58,7 +58,9 @@ def test_confidence_intervals_cover_the_exact_value_at_the_nominal_rate():
     land = quadratic_landscape()
     misses = 0
     for seed in range(40):
-        low, high = land.simulate_sgd(Schedule(2, 1, 2), ETA, at=QUADRATIC_START, trials=2000, seed=seed)["test_loss"].ci()
+        low, high = land.simulate_sgd(Schedule(2, 1, 2), ETA, at=QUADRATIC_START, trials=2000, seed=seed)[
+            "test_loss"
+        ].ci()
         misses += not (low <= exact <= high)
     assert misses <= 7  # P(Binomial(40, 0.05) ≥ 8) < 0.1%
 
@@ -275,7 +277,9 @@ def test_trajectory_records_start_and_end():
 def test_sympy_observables_and_estimates():
     land = Landscape.mean_estimation(H=1, S=1)
     theta = land.params[0]
-    result = land.simulate_sgd(Schedule.sgd(8), 0.1, at={theta: 1}, trials=3000, observables=("test_loss", theta**2 / 2))
+    result = land.simulate_sgd(
+        Schedule.sgd(8), 0.1, at={theta: 1}, trials=3000, observables=("test_loss", theta**2 / 2)
+    )
     assert set(result.estimates) == {"test_loss", theta**2 / 2}
     assert result[theta**2 / 2].mean == pytest.approx(result["test_loss"].mean, rel=1e-12)  # l(θ) = θ²/2
     est = result["test_loss"]
@@ -288,7 +292,9 @@ def test_sympy_observables_and_estimates():
 def test_divergence_is_counted_and_warned():
     land = Landscape.mean_estimation(H=1, S=1)
     with pytest.warns(RuntimeWarning, match="overflowed"):
-        result = land.simulate_sgd(Schedule.sgd(2000), 3.0, at={land.params[0]: 1}, trials=10, observables=("displacement",))
+        result = land.simulate_sgd(
+            Schedule.sgd(2000), 3.0, at={land.params[0]: 1}, trials=10, observables=("displacement",)
+        )
     assert result.nonfinite == 10
 
 

@@ -16,7 +16,6 @@ import itertools
 import math
 import subprocess
 import sys
-
 from pathlib import Path
 
 import numpy as np
@@ -25,13 +24,14 @@ import sympy
 
 torch = pytest.importorskip("torch", reason="the PyTorch backend needs torch: pip install 'sgd-diagrams[torch]'")
 
+from torch_exact import exact_statistics  # noqa: E402
+
 import diagrams as dg  # noqa: E402
 from diagrams.core.observables import coordinate  # noqa: E402
 from diagrams.core.propagators import Propagation  # noqa: E402
 from diagrams.torch import ModelLandscape, lanczos  # noqa: E402
 from diagrams.torch.propagators import propagator_grid  # noqa: E402
 from diagrams.values.estimated import DISPLACEMENT, Estimate  # noqa: E402
-from torch_exact import exact_statistics  # noqa: E402
 
 SIGMAS = 4.0
 
@@ -87,7 +87,9 @@ def exact_value(diagram, stats) -> float:
 
 def stacked(estimates) -> Estimate:
     """Per-coordinate estimates (a displacement) as one Estimate with array mean and stderr."""
-    return Estimate(np.array([e.mean for e in estimates]), np.array([e.stderr for e in estimates]), min(e.n for e in estimates))
+    return Estimate(
+        np.array([e.mean for e in estimates]), np.array([e.stderr for e in estimates]), min(e.n for e in estimates)
+    )
 
 
 def assert_agrees(estimate: Estimate, exact, what=""):
@@ -212,7 +214,9 @@ def test_displacement_and_model_observable(quadratic):
         assert observed[diagram].mean == pytest.approx(expected, abs=1e-12)
     resummed = model.estimate_resummed(schedule, eta, 2, samples=1500, seed=10, rank=3, observable="displacement")
     exact_resummed = [float(e) for e in dg.displacement(stats, schedule, 2, method=dg.Resummed(), at_eta=eta)]
-    assert_agrees(stacked(dg.displacement(resummed, schedule, 2, method=dg.Resummed())), exact_resummed, "resummed displacement")
+    assert_agrees(
+        stacked(dg.displacement(resummed, schedule, 2, method=dg.Resummed())), exact_resummed, "resummed displacement"
+    )
 
 
 # -- item 4: Lanczos and the projection error --------------------------------------------------
@@ -342,7 +346,7 @@ def test_the_core_imports_without_torch():
 
 def brute_force_z(diagram, schedule, q) -> float:
     """Σ over every map of the non-root nodes to grid cells that is an embedding, of Π_e q_e^(Δt_e − 1)."""
-    N, B, E = schedule.N, schedule.B, schedule.E
+    N, B = schedule.N, schedule.B
     T, per_epoch = schedule.T, N // B
     cells = [(n, t) for t in range(T) for n in range((t % per_epoch) * B, (t % per_epoch + 1) * B)]
     root, total = diagram.root, 0.0
@@ -390,8 +394,14 @@ def test_comparison_verdicts_need_agreement_and_precision():
     assert row.verdict(Estimate(0.3, 0.1, 100)) == "?"  # agrees only thanks to its error bar
     rows = [
         Comparison(
-            "gap", dg.Schedule.sgd(10), eta, Estimate(0.1, 0.001, 9), 0.0,
-            {1: Estimate(value, 0.001, 9)}, {1: Estimate(0.1, 0.001, 9)}, largest_rate=2 * eta,
+            "gap",
+            dg.Schedule.sgd(10),
+            eta,
+            Estimate(0.1, 0.001, 9),
+            0.0,
+            {1: Estimate(value, 0.001, 9)},
+            {1: Estimate(0.1, 0.001, 9)},
+            largest_rate=2 * eta,
         )
         for eta, value in [(0.01, 0.1), (0.1, 0.2)]
     ]

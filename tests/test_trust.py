@@ -148,8 +148,9 @@ def test_non_finite_numbers_are_refused(bad):
 def test_a_diverging_resummation_says_so(recwarn):
     st = mean_estimation(1)
     with pytest.raises(dg.ResummationError, match="diverges at η = 2.5"):
-        dg.expected_loss(st.__class__(st.landscape, {st.params[0]: 1}), dg.Schedule.sgd(10**6), 2,
-                         method=dg.Resummed(), at_eta=2.5)
+        dg.expected_loss(
+            st.__class__(st.landscape, {st.params[0]: 1}), dg.Schedule.sgd(10**6), 2, method=dg.Resummed(), at_eta=2.5
+        )
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
 
 

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from .diagram import Diagram
 from .observables import LOSS, as_observable

@@ -49,8 +49,8 @@ J. Symbolic Comput. 60 (2014) 94–112, §2–3.
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
 from functools import lru_cache
-from typing import Hashable, Sequence
 
 import numpy as np
 
@@ -258,8 +258,17 @@ _cached_subtree = lru_cache(maxsize=1 << 15)(_subtree)
 class _Search:
     """One run of individualization–refinement on the non-singleton parts."""
 
-    __slots__ = ("tree", "parts", "mask", "size", "first_cert", "first_labels", "best_cert", "generators",
-                 "orbit_product")
+    __slots__ = (
+        "tree",
+        "parts",
+        "mask",
+        "size",
+        "first_cert",
+        "first_labels",
+        "best_cert",
+        "generators",
+        "orbit_product",
+    )
 
     def __init__(self, tree: TreeSearch, parts: Sequence[Sequence[int]], big: Sequence[int], mask: int):
         self.tree = tree
@@ -487,7 +496,7 @@ class TreeBatch:
         rgs = np.ascontiguousarray(rgs, dtype=np.int64)
         if len(rgs) <= BLOCK_ROWS:
             return self._canonical_block(rgs)
-        blocks = [self._canonical_block(rgs[i:i + BLOCK_ROWS]) for i in range(0, len(rgs), BLOCK_ROWS)]
+        blocks = [self._canonical_block(rgs[i : i + BLOCK_ROWS]) for i in range(0, len(rgs), BLOCK_ROWS)]
         return tuple(np.concatenate(pieces) for pieces in zip(*blocks))
 
     def _canonical_block(self, rgs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -554,8 +563,9 @@ class TreeBatch:
             key[:, nodes] = key[:, parents] | ((ranks[:, nodes] + 1) << shift)
         return _row_ranks(key)[0]
 
-    def split(self, labels: np.ndarray, paths: np.ndarray, rgs: np.ndarray, starts: np.ndarray,
-              counts: np.ndarray) -> np.ndarray:
+    def split(
+        self, labels: np.ndarray, paths: np.ndarray, rgs: np.ndarray, starts: np.ndarray, counts: np.ndarray
+    ) -> np.ndarray:
         """Each tied node's cell after splitting the cells by part signature, numbered from 1.
 
         ``labels`` holds each tied node's cell (0 for singletons).  A part's
@@ -614,6 +624,7 @@ class TreeBatch:
         numbers[slot[new]] = numbered[new]
         numbers[slot[:, -1]] = numbered[:, -1] + 1  # the root's part
         return parents.reshape(rows, n)[:, :-1], numbers[slot], kernel
+
 
 def _row_ranks(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Dense rank of each entry among the distinct entries of its row, and their number per row."""

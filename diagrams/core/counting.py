@@ -80,9 +80,9 @@ series, Z_A = X · Z_E ∘ Z_A).
 from __future__ import annotations
 
 from collections import Counter
-from functools import lru_cache
+from collections.abc import Iterator
+from functools import cache, lru_cache
 from math import comb, factorial
-from typing import Iterator
 
 __all__ = ["COUNT_MAX_ORDER", "diagram_count", "invariant_partitions"]
 
@@ -154,13 +154,13 @@ def _compositions(total: int, parts: int) -> Iterator[tuple[int, ...]]:
             yield (first,) + rest
 
 
-@lru_cache(maxsize=None)
+@cache
 def _orbit_groupings(m: int, j: int) -> int:
     """T_m(j) = Σ_k S(j, k) m^{j−k}: j cycles grouped into orbits of m blocks each."""
     return sum(_stirling2(j, k) * m ** (j - k) for k in range(j + 1))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _stirling2(j: int, k: int) -> int:
     if j == k:
         return 1
@@ -246,4 +246,3 @@ def _nonzero(polynomial: Polynomial) -> Polynomial:
 @lru_cache(maxsize=2)
 def _series(u: int) -> _Series:
     return _Series(u)
-

@@ -25,15 +25,15 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from functools import cached_property
-from typing import Iterable, Sequence
 
 import networkx as nx
 
+from ..errors import InvalidDiagramError
 from .canonical import canonical_form
 from .display import show
 from .observables import as_observable
-from ..errors import InvalidDiagramError
 
 __all__ = ["Diagram", "EDGE_LETTERS", "MAX_ORDER", "parents_from_root"]
 
@@ -208,9 +208,7 @@ class Diagram:
     @cached_property
     def links(self) -> tuple[int, ...]:
         """Non-root nodes of degree 2 alone in their part: the chains resummation removes."""
-        return tuple(
-            v for v in range(self.order) if self.degrees[v] == 2 and len(self.parts[self.part_of[v]]) == 1
-        )
+        return tuple(v for v in range(self.order) if self.degrees[v] == 2 and len(self.parts[self.part_of[v]]) == 1)
 
     @property
     def is_linkless(self) -> bool:

@@ -13,7 +13,8 @@ True
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 __all__ = ["RENDERERS", "renders", "show"]
 

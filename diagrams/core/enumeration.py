@@ -54,19 +54,20 @@ each other and the orbit-counting identity
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
 from contextlib import contextmanager
 from fractions import Fraction
-from functools import lru_cache, partial
+from functools import cache, lru_cache, partial
 from itertools import islice, starmap
 from math import factorial
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 
+from ..runtime.parallel import parallel_options, run
 from .canonical import BATCH_NODES, TreeBatch, TreeSearch
 from .counting import COUNT_MAX_ORDER, diagram_count
 from .diagram import MAX_ORDER, Diagram
-from ..runtime.parallel import parallel_options, run
 
 __all__ = ["enumerate_diagrams", "count_diagrams", "estimated_count"]
 
@@ -131,8 +132,14 @@ def count_diagrams(order: int, *, linkless: bool = False, root_tied: bool = Fals
     options = parallel_options(**parallel)
     if order <= COUNT_MAX_ORDER:
         return diagram_count(order, linkless=bool(linkless), root_tied=bool(root_tied))
-    found = enumerate_diagrams(order, linkless=linkless, root_tied=root_tied, workers=options.workers,
-                               backend=options.backend, client=options.client)
+    found = enumerate_diagrams(
+        order,
+        linkless=linkless,
+        root_tied=root_tied,
+        workers=options.workers,
+        backend=options.backend,
+        client=options.client,
+    )
     return sum(1 for _ in found)  # pragma: no cover - orders this large take days
 
 
@@ -224,14 +231,19 @@ def _shape_shards(tree: tuple, linkless: bool, root_tied: bool) -> Iterator[Shar
         order = np.lexsort((part_keys, parent_keys))  # stable: equal rows keep their order
         repeat = np.zeros(len(order), dtype=bool)
         repeat[order[1:]] = (parent_keys[order[1:]] == parent_keys[order[:-1]]) & (
-            part_keys[order[1:]] == part_keys[order[:-1]])
+            part_keys[order[1:]] == part_keys[order[:-1]]
+        )
         first = np.flatnonzero(~repeat)  # the first row of each orbit met, in row order
         if n > TABLE_NODES:  # orbits may come back in later chunks
             keys = zip(parent_keys[first].tolist(), part_keys[first].tolist())
             first = first[[key not in seen and not seen.add(key) for key in keys]]
         distinct, which = np.unique(parent_keys[first], return_index=True, return_inverse=True)[1:]
-        yield (parents[first][distinct].astype(np.uint8), which.astype(np.int32), part_of[first].astype(np.uint8),
-               auts[first])
+        yield (
+            parents[first][distinct].astype(np.uint8),
+            which.astype(np.int32),
+            part_of[first].astype(np.uint8),
+            auts[first],
+        )
 
 
 def _searched_shards(search: TreeSearch, chunks) -> Iterator[list[Raw]]:
@@ -342,7 +354,7 @@ def _swap_is_smaller(rgs: np.ndarray, start: int, size: int) -> np.ndarray:
 # -- tree shapes and set partitions ---------------------------------------------------------
 
 
-@lru_cache(maxsize=None)
+@cache
 def _rooted_trees(n: int) -> tuple[tuple, ...]:
     """All unlabelled rooted trees with n nodes, each a sorted tuple of child subtrees."""
     if n == 1:
@@ -417,6 +429,7 @@ def _set_partitions(n: int, root_tied: bool) -> Iterator[tuple[int, ...]]:
 
 
 # -- how many there are, without enumerating them -------------------------------------------
+
 
 #: The number of (ordinary) diagrams of orders 0, 1, 2, …, as enumerated (SPEC §2 lists 0…4).
 def estimated_count(order: int, *, linkless: bool = False, root_tied: bool = False) -> int:

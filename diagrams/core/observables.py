@@ -12,7 +12,7 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 import sympy
 
@@ -50,7 +50,7 @@ def coordinate(index: int) -> Observable:
     return Observable("coordinate", index)
 
 
-def as_observable(observable: Union[str, Observable, sympy.Expr]) -> Observable:
+def as_observable(observable: str | Observable | sympy.Expr) -> Observable:
     """``"loss"``, an :class:`Observable` or a sympy expression s(θ), as an Observable."""
     if isinstance(observable, Observable):
         return observable

@@ -10,10 +10,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 from itertools import combinations
 from math import factorial
-from typing import Callable, Iterator, Sequence
 
 __all__ = ["set_partitions", "weak_orders", "mobius", "joint_cumulant"]
 

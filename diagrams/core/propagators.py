@@ -119,11 +119,12 @@ from __future__ import annotations
 import math
 import operator
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache, reduce
 from itertools import product
-from typing import Any, Callable, Literal, Sequence
+from typing import Any, Literal
 
 import numpy as np
 import sympy
@@ -343,7 +344,6 @@ def embedding_sum(diagram: Diagram, schedule: Schedule, q: Sequence, arithmetic:
     return sympy.Rational(total.numerator, total.denominator) if rational else total
 
 
-
 def _levels(ell: int, spans: list[Sequence[int]], shifts: list[int]) -> Levels:
     """The levels-with-gaps sum whose edge v has exponent Σ_{j ∈ spans[v]} G_j + shifts[v]."""
     front = tuple(shift + sum(0 < j < ell for j in span) for span, shift in zip(spans, shifts))
@@ -429,7 +429,6 @@ def _level_sums(structures: Sequence[Levels], bases: list, R, rules: _Arithmetic
     differences = dict(zip(distinct, rules.power_differences(nodes, R)))
     fronts = [math.prod(bases[v] ** k for v, k in enumerate(front) if k) for front, _ in structures]
     return [front * differences[gaps] for front, (_, gaps) in zip(fronts, structures)]
-
 
 
 # -- arithmetic: exact (sympy), rational (Python fractions), float (numpy arrays that broadcast) ----------

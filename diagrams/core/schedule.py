@@ -46,8 +46,7 @@ from __future__ import annotations
 import operator
 from collections import Counter
 from dataclasses import dataclass
-from fractions import Fraction
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import accumulate
 from math import comb, factorial
 
@@ -301,7 +300,7 @@ def _monomials(table, M: int | None, E: int | None) -> tuple[tuple[tuple[tuple[i
     return tuple((key, c) for key, c in terms.items() if c), den_M * den_E
 
 
-@lru_cache(maxsize=None)
+@cache
 def _binomial_numerators(x: int | None, k: int, denominator: int) -> tuple[tuple[int, int], ...]:
     """C(x, k)·denominator as ((power of x, integer coefficient), ...); x None is a symbol."""
     if x is not None:
@@ -310,7 +309,7 @@ def _binomial_numerators(x: int | None, k: int, denominator: int) -> tuple[tuple
     return tuple((a, s * scale) for a, s in enumerate(_stirling_first(k)) if s)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _stirling_first(k: int) -> tuple[int, ...]:
     """Coefficients of the falling factorial x(x−1)…(x−k+1) in powers of x (signed Stirling numbers)."""
     coefficients = [1]

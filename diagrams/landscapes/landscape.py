@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import sympy
 import sympy.stats
@@ -52,7 +52,9 @@ class Landscape:
         self.sample = sample
         if distribution is None:
             if not isinstance(sample, RandomSymbol):
-                raise ValueError("give a distribution {value: probability} or make sample a sympy.stats random variable")
+                raise ValueError(
+                    "give a distribution {value: probability} or make sample a sympy.stats random variable"
+                )
             self.distribution = None
         else:
             self.distribution = _probabilities(distribution)
@@ -174,7 +176,9 @@ class Landscape:
         H, S = to_sympy(H), to_sympy(S)
         if noise == "rademacher":
             x = sympy.Symbol("x")
-            return cls(H * theta**2 / 2 + x * S * theta, [theta], x, {-1: sympy.Rational(1, 2), 1: sympy.Rational(1, 2)})
+            return cls(
+                H * theta**2 / 2 + x * S * theta, [theta], x, {-1: sympy.Rational(1, 2), 1: sympy.Rational(1, 2)}
+            )
         if noise == "normal":
             x = sympy.stats.Normal("x", 0, 1)
             return cls(H * theta**2 / 2 + x * S * theta, [theta], x)

@@ -58,16 +58,17 @@ from __future__ import annotations
 
 import warnings
 import weakref
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import sympy
 import sympy.stats
 from sympy.stats.rv import RandomSymbol
 
-from ..core.schedule import Schedule
 from ..core.numbers import to_float, to_sympy
+from ..core.schedule import Schedule
 from ..values.estimated import Estimate, RunningMoments
 
 __all__ = [
@@ -180,7 +181,9 @@ class _Compiled:
             try:
                 self.rv_params = [float(a) for a in dist.args]
             except TypeError:
-                raise ValueError(f"simulation needs numeric parameters for the sample's distribution, got {dist}") from None
+                raise ValueError(
+                    f"simulation needs numeric parameters for the sample's distribution, got {dist}"
+                ) from None
         self.rv_kind = kind
 
     def draw(self, rng: np.random.Generator, shape) -> np.ndarray:
@@ -251,7 +254,11 @@ def _taylor_coefficients(expr, x) -> dict:
 
 
 # sympy.stats distributions drawn with numpy directly (their args in numpy's order)
-_NUMPY_SAMPLERS = {"NormalDistribution": "normal", "UniformDistribution": "uniform", "ExponentialDistribution": "exponential"}
+_NUMPY_SAMPLERS = {
+    "NormalDistribution": "normal",
+    "UniformDistribution": "uniform",
+    "ExponentialDistribution": "exponential",
+}
 
 _COMPILED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 

@@ -20,8 +20,8 @@ installed, compiles the ``.pdf`` beside it (or only the PDF, for a ``.pdf`` path
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from .draw import tikz_styles
 from .texrun import compile_pdf, pdflatex_path

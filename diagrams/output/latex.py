@@ -296,7 +296,11 @@ class DiagramLatexPrinter(LatexPrinter):
         return Row(power, negative, eta_text, tuple(terms))
 
     def _term(self, coefficient, monomial, eta_text: str = "", negative: bool = False) -> Term:
-        return Term(self._piece(coefficient, monomial, eta_text), tuple(self.term_chunks(coefficient, monomial, eta_text)), negative)
+        return Term(
+            self._piece(coefficient, monomial, eta_text),
+            tuple(self.term_chunks(coefficient, monomial, eta_text)),
+            negative,
+        )
 
     def _coefficient_parts(self, coefficient, monomial, eta_text: str) -> list[str]:
         """A number goes before η (``4 \\eta G``), other coefficients after it, sums in parentheses unless alone."""

@@ -119,9 +119,7 @@ def _joined(terms: tuple[Term, ...]) -> str:
     return text
 
 
-def render(
-    rows: list[Row], *, environment: str, width: float, lhs: str | None = None, numbered: bool = False
-) -> str:
+def render(rows: list[Row], *, environment: str, width: float, lhs: str | None = None, numbered: bool = False) -> str:
     """The rows in ``environment`` (see the module docstring), every line at most ``width`` pt wide."""
     if environment not in ENVIRONMENTS:
         raise ValueError(f"environment must be one of {ENVIRONMENTS}, got {environment!r}")

@@ -270,8 +270,18 @@ def parse_length(length: str | Real) -> float:
     return value
 
 
-_LENGTH = re.compile(r"\s*(?P<factor>\d*\.?\d*)\s*(?P<unit>pt|bp|mm|cm|in|em|ex|\\columnwidth|\\textwidth|\\linewidth)\s*")
-_UNITS = {"pt": 1.0, "bp": 72.27 / 72, "mm": _POINTS_PER_CM / 10, "cm": _POINTS_PER_CM, "in": 72.27, "em": 10.0, "ex": 4.31}
+_LENGTH = re.compile(
+    r"\s*(?P<factor>\d*\.?\d*)\s*(?P<unit>pt|bp|mm|cm|in|em|ex|\\columnwidth|\\textwidth|\\linewidth)\s*"
+)
+_UNITS = {
+    "pt": 1.0,
+    "bp": 72.27 / 72,
+    "mm": _POINTS_PER_CM / 10,
+    "cm": _POINTS_PER_CM,
+    "in": 72.27,
+    "em": 10.0,
+    "ex": 4.31,
+}
 
 
 def _script_style(style: int) -> int:
@@ -514,7 +524,9 @@ class _Setter:
         tall = max((a.tall for a in atoms), default=0)
         if tall == 0 and self.font(style) < 10 and any(a.deep for a in atoms):
             tall = 1
-        width = self.list_width(atoms, style) + self.delimiter(opening, tall, style) + self.delimiter(closing, tall, style)
+        width = (
+            self.list_width(atoms, style) + self.delimiter(opening, tall, style) + self.delimiter(closing, tall, style)
+        )
         return _Atom(INNER, width, tall), min(end + 1, len(tokens))
 
     def list_width(self, atoms: list[_Atom], style: int) -> float:

@@ -32,7 +32,8 @@ True
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import sympy
 

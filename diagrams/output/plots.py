@@ -17,7 +17,8 @@ that leaves the frame is clipped, not allowed to squash the data).
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -102,8 +103,16 @@ class Comparison:
         self.ax.legend(loc="best", fontsize="small", framealpha=0.9)
         if self.parameters:
             text = ",  ".join(_parameter(name, value) for name, value in self.parameters.items())
-            self.ax.text(0.99, 0.01, text, transform=self.ax.transAxes, ha="right", va="bottom", fontsize="small",
-                         bbox={"boxstyle": "round", "facecolor": "white", "alpha": 0.8, "edgecolor": "0.8"})
+            self.ax.text(
+                0.99,
+                0.01,
+                text,
+                transform=self.ax.transAxes,
+                ha="right",
+                va="bottom",
+                fontsize="small",
+                bbox={"boxstyle": "round", "facecolor": "white", "alpha": 0.8, "edgecolor": "0.8"},
+            )
         self.ax.grid(alpha=0.3)
         return self.ax.figure
 

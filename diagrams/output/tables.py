@@ -42,8 +42,8 @@ text & $|\mathrm{Aut}(D)|$ \\
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 import sympy
 

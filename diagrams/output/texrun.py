@@ -21,9 +21,9 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 __all__ = ["TexError", "TexRun", "pdflatex_path", "compile_pdf", "overfull_boxes", "measure_math"]
 

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import functools
 import inspect
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Sequence, TypeVar
+from typing import Any, TypeVar
 
 from .parallel import ParallelOptions, parallel_options, run, width
 from .progress import track
@@ -92,8 +93,14 @@ def runs_long(function: Callable) -> Callable:
         raise TypeError(f"{function.__name__} must take a runtime= keyword")
 
     @functools.wraps(function)
-    def wrapper(*args, workers: int | None = None, backend: str | None = None, client: Any = None,
-                progress: bool = False, **kwargs):
+    def wrapper(
+        *args,
+        workers: int | None = None,
+        backend: str | None = None,
+        client: Any = None,
+        progress: bool = False,
+        **kwargs,
+    ):
         if "runtime" in kwargs:
             raise TypeError(f"{function.__name__}() takes workers=, backend=, client= and progress=, not runtime=")
         if not isinstance(progress, bool):

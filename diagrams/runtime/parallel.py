@@ -46,10 +46,11 @@ import signal
 import sys
 import threading
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
+from typing import Any, TypeVar
 
 __all__ = [
     "BACKENDS",
@@ -227,8 +228,16 @@ def set_parent_death_signal(signum: int | None = None) -> bool:
         prctl = libc.prctl
     except (OSError, AttributeError):  # pragma: no cover - a Linux without prctl in its C library
         return False
-    return prctl(ctypes.c_int(_PR_SET_PDEATHSIG), ctypes.c_ulong(signum), ctypes.c_ulong(0),
-                 ctypes.c_ulong(0), ctypes.c_ulong(0)) == 0
+    return (
+        prctl(
+            ctypes.c_int(_PR_SET_PDEATHSIG),
+            ctypes.c_ulong(signum),
+            ctypes.c_ulong(0),
+            ctypes.c_ulong(0),
+            ctypes.c_ulong(0),
+        )
+        == 0
+    )
 
 
 def watch_parent() -> None:
@@ -308,8 +317,9 @@ def _context():
     return multiprocessing.get_context()  # pragma: no cover - macOS and Windows spawn
 
 
-def chunked_map(function: Callable[[list[T]], list[R]], items: Sequence[T], options: ParallelOptions,
-                chunks: int | None = None) -> list[R]:
+def chunked_map(
+    function: Callable[[list[T]], list[R]], items: Sequence[T], options: ParallelOptions, chunks: int | None = None
+) -> list[R]:
     """``function`` over interleaved chunks of ``items``, the results put back in item order.
 
     Chunk i holds items i, i+k, i+2k, … (k = ``chunks``, by default twice the

@@ -10,7 +10,8 @@ instead).  Outside Jupyter it is tqdm's text bar.
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator, TypeVar
+from collections.abc import Iterable, Iterator
+from typing import TypeVar
 
 __all__ = ["track", "progress_bar_class"]
 

@@ -39,8 +39,9 @@ the limit does not exist.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from functools import partial
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from ..core.diagram import Diagram
 from ..core.numbers import to_float
@@ -166,8 +167,9 @@ def _series(
     propagation = method.propagation(schedule)
     diagrams = list(series_diagrams(order, method, root_tied=root_tied, assume=assume, observable=observable))
     valuation = stats.prepare(diagrams, observable, propagation, at_eta)
-    job = partial(_subtotal, schedule=schedule, method=method, valuation=valuation, observable=observable,
-                  propagation=propagation)
+    job = partial(
+        _subtotal, schedule=schedule, method=method, valuation=valuation, observable=observable, propagation=propagation
+    )
     total = valuation.total(runtime.chunks(job, diagrams, f"series to order {order}"), plain=propagation is None)
     if scale is not None:
         total = scale(total)

@@ -13,7 +13,6 @@ ValueError: form must be one of ('exact', 'continuous'), got 'smooth'
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 from ..core.propagators import FORMS, Propagation
 from ..core.schedule import Schedule
@@ -60,13 +59,11 @@ class Resummed:
 
 PLAIN = Plain()
 
-Method = Union[Plain, Resummed]
+Method = Plain | Resummed
 
 
 def as_method(method: object) -> Method:
     """Check that ``method`` is a :class:`Plain` or :class:`Resummed` method."""
     if isinstance(method, (Plain, Resummed)):
         return method
-    raise TypeError(
-        f"method must be diagrams.PLAIN or diagrams.Resummed(form, limit=...), not {method!r}"
-    )
+    raise TypeError(f"method must be diagrams.PLAIN or diagrams.Resummed(form, limit=...), not {method!r}")

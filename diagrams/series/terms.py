@@ -16,8 +16,8 @@ vanish; which vanish depends on the observable at the root.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from functools import partial
-from typing import Iterable, Iterator
 
 import sympy
 
@@ -86,6 +86,8 @@ def diagram_terms(
     """
     check_order(order)
     method = as_method(method)
-    diagrams = list(series_diagrams(order, method, root_tied=root_tied, assume=assume, observable=as_observable(observable)))
+    diagrams = list(
+        series_diagrams(order, method, root_tied=root_tied, assume=assume, observable=as_observable(observable))
+    )
     weights = runtime.map(partial(_weights, schedule=schedule, method=method), diagrams, "weights")
     return ((D, w) for D, w in zip(diagrams, weights) if w is not None)

@@ -20,17 +20,17 @@ generalization gap.  The notebook ``03-real-model.ipynb`` and the script
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from math import sqrt
-from typing import Sequence
 
 import torch
 
 from ..core.schedule import Schedule
-from ..values.estimated import Estimate
-from .model import ModelLandscape
 from ..series.expectation import expected_loss, generalization_gap
 from ..series.methods import Resummed
+from ..values.estimated import Estimate
+from .model import ModelLandscape
 
 __all__ = ["breast_cancer_model", "Comparison", "compare", "agreement_table", "holding_range", "QUANTITIES"]
 
@@ -38,7 +38,9 @@ __all__ = ["breast_cancer_model", "Comparison", "compare", "agreement_table", "h
 QUANTITIES = ("test_loss", "gap")
 
 
-def breast_cancer_model(kind: str = "logistic", *, hidden: int = 8, seed: int = 0, dtype=torch.float64) -> ModelLandscape:
+def breast_cancer_model(
+    kind: str = "logistic", *, hidden: int = 8, seed: int = 0, dtype=torch.float64
+) -> ModelLandscape:
     """Logistic regression or a tanh MLP on the standardized breast-cancer dataset (see the module docstring)."""
     try:
         from sklearn.datasets import load_breast_cancer
@@ -219,7 +221,9 @@ def holding_range(rows: Sequence[Comparison]) -> dict[tuple[str, str, int], floa
     """
     found = {}
     for quantity in sorted({row.quantity for row in rows}):
-        chosen = sorted((row for row in rows if row.quantity == quantity), key=lambda row: row.largest_rate * row.schedule.T)
+        chosen = sorted(
+            (row for row in rows if row.quantity == quantity), key=lambda row: row.largest_rate * row.schedule.T
+        )
         for kind in ("plain", "resummed"):
             for k in sorted({k for row in chosen for k in row.plain}):
                 reach = 0.0

@@ -13,8 +13,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from math import prod
-from typing import Mapping, Sequence
 
 import torch
 
@@ -32,7 +32,9 @@ class ParameterLayout:
         elif isinstance(params, Sequence) and not isinstance(params, (str, bytes)):
             self.kind, keys, tensors = "tuple", list(range(len(params))), list(params)
         else:
-            raise TypeError(f"params must be a tensor, or a dict, tuple or list of tensors, got {type(params).__name__}")
+            raise TypeError(
+                f"params must be a tensor, or a dict, tuple or list of tensors, got {type(params).__name__}"
+            )
         for key, tensor in zip(keys, tensors):
             if not isinstance(tensor, torch.Tensor):
                 raise TypeError(f"parameter {key!r} must be a tensor, got {type(tensor).__name__}")

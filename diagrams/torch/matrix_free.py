@@ -18,15 +18,15 @@ vectorized over draws with ``torch.func.vmap``.
 
 from __future__ import annotations
 
-from functools import cached_property, lru_cache
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
+from functools import cached_property, wraps
 
 import torch
 from torch.func import grad, jvp, vmap
 
 from .sampling import DrawPlan
 
-__all__ = ["directional", "NodeFunctions", "plain_draws"]
+__all__ = ["directional", "cached_per_instance", "NodeFunctions", "plain_draws"]
 
 
 def directional(function: Callable, directions: Sequence[torch.Tensor]) -> Callable:
@@ -46,6 +46,20 @@ def _derivative_along(function: Callable, u: torch.Tensor) -> Callable:
     return lambda theta: jvp(function, (theta,), (u,))[1]
 
 
+def cached_per_instance(method: Callable) -> Callable:
+    """``functools.cache`` for a method, the cache kept on the instance (so it is freed with it)."""
+    name = f"_cached_{method.__name__}"
+
+    @wraps(method)
+    def cached(self, *args):
+        store = self.__dict__.setdefault(name, {})
+        if args not in store:
+            store[args] = method(self, *args)
+        return store[args]
+
+    return cached
+
+
 class NodeFunctions:
     """The vectorized node computations of one model (``sample_loss(θ, x)``, ``observable(θ)``).
 
@@ -53,7 +67,9 @@ class NodeFunctions:
     (mean gradient G, mean loss l(θ₀)) are computed from it once.
     """
 
-    def __init__(self, sample_loss: Callable, observable: Callable | None, theta0: torch.Tensor, population_loss: Callable):
+    def __init__(
+        self, sample_loss: Callable, observable: Callable | None, theta0: torch.Tensor, population_loss: Callable
+    ):
         self.sample_loss, self.observable, self.theta0 = sample_loss, observable, theta0
         self.population_loss = population_loss
 
@@ -67,7 +83,7 @@ class NodeFunctions:
         """l(θ₀), over the whole dataset."""
         return self.population_loss(self.theta0).detach()
 
-    @lru_cache(maxsize=None)
+    @cached_per_instance
     def vector(self, children: int) -> Callable:
         """(x, u₁…u_m) ↦ ∇_θ D^m l_x(θ₀)[u₁…u_m], vectorized over draws."""
 
@@ -76,7 +92,7 @@ class NodeFunctions:
 
         return vmap(one, in_dims=(None, 0, *[0] * children))
 
-    @lru_cache(maxsize=None)
+    @cached_per_instance
     def loss_root(self, children: int) -> Callable:
         """(x, u₁…u_m) ↦ D^m l_x(θ₀)[u₁…u_m], vectorized over draws."""
 
@@ -85,7 +101,7 @@ class NodeFunctions:
 
         return vmap(one, in_dims=(None, 0, *[0] * children))
 
-    @lru_cache(maxsize=None)
+    @cached_per_instance
     def observable_root(self, children: int) -> Callable:
         """(u₁…u_m) ↦ D^m s(θ₀)[u₁…u_m], vectorized over draws (m ≥ 1)."""
 

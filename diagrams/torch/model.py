@@ -27,10 +27,10 @@ series) and every estimate is reproducible.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
 from itertools import product
 from numbers import Integral
-from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import torch
@@ -82,7 +82,9 @@ class ModelLandscape:
         if not callable(loss):
             raise TypeError(f"loss must be a function loss(params, x), got {type(loss).__name__}")
         if observable is not None and not callable(observable):
-            raise TypeError(f"observable must be a function observable(params) or None, got {type(observable).__name__}")
+            raise TypeError(
+                f"observable must be a function observable(params) or None, got {type(observable).__name__}"
+            )
         self.layout = ParameterLayout(params)
         self.dtype = dtype
         self.theta0 = self.layout.flatten(params).to(dtype)
@@ -94,7 +96,9 @@ class ModelLandscape:
             raise TypeError("data must be a tensor or a tuple of tensors (first dimension: samples)")
         sizes = {t.shape[0] if t.dim() else None for t in tensors}
         if len(sizes) != 1 or None in sizes:
-            raise ValueError(f"every data tensor needs the same number of samples along its first dimension, got {sizes}")
+            raise ValueError(
+                f"every data tensor needs the same number of samples along its first dimension, got {sizes}"
+            )
         self.data = tuple(t.detach().to(dtype) if t.is_floating_point() else t.detach() for t in tensors)
         self.size = sizes.pop()
         if self.size < 1:
@@ -222,15 +226,27 @@ class ModelLandscape:
                 moments.add(values.detach().cpu().numpy())
             estimates[diagram] = moments.estimate()
         kind = DISPLACEMENT if root == "displacement" else self._observable_of(root)
-        options = dict(samples=samples, seed=seed, observable=observable, device=device, chunk=chunk, rank=rank,
-                       complement=complement)
+        options = dict(
+            samples=samples,
+            seed=seed,
+            observable=observable,
+            device=device,
+            chunk=chunk,
+            rank=rank,
+            complement=complement,
+        )
         return EstimatedValues(estimates, kind, dim=self.dim, resummer=partial(self._resummed_for_series, **options))
 
     def _resummed_for_series(self, propagation, eta: float, diagrams: Sequence[Diagram], **options) -> ResummedValues:
         """The resummed values a series of estimated values asks for (see :meth:`estimate`)."""
         order = max((D.order for D in diagrams), default=0)
         return self.estimate_resummed(
-            propagation.schedule, eta, order, diagrams=diagrams, form=propagation.form, limit=propagation.limit,
+            propagation.schedule,
+            eta,
+            order,
+            diagrams=diagrams,
+            form=propagation.form,
+            limit=propagation.limit,
             **options,
         )
 
@@ -291,20 +307,25 @@ class ModelLandscape:
         if diagrams is None:
             chosen = [D for D in chosen if D.is_linkless]
         elif not all(D.is_linkless for D in chosen):
-            raise ValueError(f"only linkless diagrams are resummed, not {[str(D) for D in chosen if not D.is_linkless]}")
+            raise ValueError(
+                f"only linkless diagrams are resummed, not {[str(D) for D in chosen if not D.is_linkless]}"
+            )
         estimates: list[dict] = [{} for _ in points]
         errors = {}
         for diagram in chosen:
             plan = DrawPlan(diagram, root)
             grids = [
                 torch.as_tensor(
-                    propagator_grid(diagram, s, e, eigenvalues, form=form, limit=limit), dtype=model.dtype, device=model.device
+                    propagator_grid(diagram, s, e, eigenvalues, form=form, limit=limit),
+                    dtype=model.dtype,
+                    device=model.device,
                 )
                 for s, e in points
             ]
             flat = [
                 float(propagator_grid(diagram, s, e, np.zeros(1), form=form, limit=limit).reshape(()))
-                if complement == "flat" else 0.0
+                if complement == "flat"
+                else 0.0
                 for s, e in points
             ]
             draws = _samples_for(samples, diagram.order)

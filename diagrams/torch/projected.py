@@ -17,13 +17,12 @@ order of its edges.
 
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import torch
 from torch.func import jacfwd, jacrev, vmap
 
-from .matrix_free import NodeFunctions
+from .matrix_free import NodeFunctions, cached_per_instance
 from .sampling import DrawPlan, power_sum_weights
 
 __all__ = ["ProjectedFunctions", "projected_draws"]
@@ -37,7 +36,7 @@ class ProjectedFunctions:
         theta0 = functions.theta0
         self.origin = torch.zeros(basis.shape[1], dtype=theta0.dtype, device=theta0.device)
 
-    @lru_cache(maxsize=None)
+    @cached_per_instance
     def loss_tensor(self, degree: int) -> Callable:
         """x ↦ ∇^degree l_x(θ₀) in the basis: shape (draws, k, …, k), vectorized over draws."""
         sample_loss, theta0 = self.functions.sample_loss, self.functions.theta0
@@ -47,7 +46,7 @@ class ProjectedFunctions:
 
         return vmap(lambda x: _derivative(restricted, degree)(self.origin, x))
 
-    @lru_cache(maxsize=None)
+    @cached_per_instance
     def observable_tensor(self, degree: int) -> torch.Tensor:
         """∇^degree s(θ₀) in the basis (no draw axis)."""
         observable, theta0 = self.functions.observable, self.functions.theta0
@@ -89,7 +88,9 @@ def projected_draws(
         zero = torch.zeros(draws, theta0.shape[0], dtype=dtype, device=device)
         return [zero for _ in propagators], zero
     if order == 0:
-        value = functions.functions.mean_loss if plan.root == "loss" else functions.functions.observable(theta0).detach()
+        value = (
+            functions.functions.mean_loss if plan.root == "loss" else functions.functions.observable(theta0).detach()
+        )
         value = value.expand(draws)
         return [value for _ in propagators], value
     incident = [[*diagram.children[v], *([v] if v != root else [])] for v in range(order + 1)]

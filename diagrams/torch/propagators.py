@@ -25,7 +25,13 @@ def check_form(schedule: Schedule, form: str, limit: bool) -> Propagation:
 
 
 def propagator_grid(
-    diagram: Diagram, schedule: Schedule, eta: float, eigenvalues: np.ndarray, *, form: str = "exact", limit: bool = False
+    diagram: Diagram,
+    schedule: Schedule,
+    eta: float,
+    eigenvalues: np.ndarray,
+    *,
+    form: str = "exact",
+    limit: bool = False,
 ) -> np.ndarray:
     """Z(D)[i₁…i_d] with edge e carrying the rate η·eigenvalues[i_e]; shape (k,)·order.
 

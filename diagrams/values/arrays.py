@@ -26,8 +26,9 @@ ValueError: H is not symmetric: a derivative tensor is symmetric in its indices;
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from itertools import chain
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import sympy
@@ -157,7 +158,9 @@ def _checked(name: str, key: tuple[int, ...], array: np.ndarray, dim: int) -> np
         raise ValueError(f"{name} must have shape {shape} (dimension {dim} from the other arrays), got {array.shape}")
     for permutation in _symmetries(key):
         if not _equal(array, np.transpose(array, permutation)):
-            raise ValueError(f"{name} is not symmetric: {_symmetry_words(key)}; it differs under the axis permutation {permutation}")
+            raise ValueError(
+                f"{name} is not symmetric: {_symmetry_words(key)}; it differs under the axis permutation {permutation}"
+            )
     return array
 
 

@@ -32,7 +32,8 @@ G_{a} H_{ab} G_{b}*eta**2
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, ClassVar, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any, ClassVar
 
 import sympy
 
@@ -40,7 +41,7 @@ from ..core.diagram import Diagram
 from ..core.numbers import to_sympy
 from ..core.observables import LOSS, Observable, as_observable
 from ..core.propagators import Propagation
-from ..errors import MissingStatisticError, ResummationError
+from ..errors import ResummationError
 
 __all__ = [
     "eta",
@@ -321,7 +322,7 @@ class PowersOfEta:
     polynomial, so adding them is all that is left to do.
     """
 
-    def __init__(self, buckets: dict[int, list], factor: sympy.Expr = sympy.Integer(1), *, expanded: bool = False):
+    def __init__(self, buckets: dict[int, list], factor: sympy.Expr = sympy.S.One, *, expanded: bool = False):
         self.buckets, self.factor, self.is_expanded = buckets, factor, expanded
 
     def __mul__(self, other: Any) -> PowersOfEta:

@@ -16,9 +16,9 @@ Subclasses give the components (:meth:`ComponentStatistics._cumulant`):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from itertools import product
-from typing import Any, Sequence
 
 import sympy
 
@@ -118,7 +118,9 @@ class ComponentStatistics(Statistics):
                 if value == 0:
                     continue
                 total += value * weighted_embedding_sum(
-                    diagram, propagation.schedule, lambda e, dt: eta * powers[dt - 1][lower[e], upper[e]]
+                    diagram,
+                    propagation.schedule,
+                    lambda e, dt, lower=lower, upper=upper: eta * powers[dt - 1][lower[e], upper[e]],
                 )
         return sympy.expand(total)
 

@@ -21,8 +21,9 @@ when eigenvalue sums coincide or vanish).  The cost does not grow with T.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from itertools import product
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 

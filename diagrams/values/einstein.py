@@ -29,8 +29,9 @@ G_{a} kappa_{c|d|ab} J_{bcd}*eta**4
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import product
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import mpmath
 import numpy as np
@@ -42,7 +43,6 @@ from ..core.display import show
 from ..core.numbers import to_float
 from ..core.observables import LOSS, Observable
 from ..core.propagators import Propagation
-from .components import ComponentStatistics
 from .base import (
     NAMED_CUMULANTS,
     Statistics,
@@ -51,6 +51,7 @@ from .base import (
     incident_edges,
     value_representative,
 )
+from .components import ComponentStatistics
 
 __all__ = [
     "TensorFactor",
@@ -270,7 +271,9 @@ class EinsteinStatistics(Statistics, kind="einstein"):
         return eta**diagram.order * contraction * propagation.z(diagram, rates)
 
     @staticmethod
-    def contraction(diagram: Diagram, observable: Observable = LOSS, *, representative: bool = True) -> Contraction | None:
+    def contraction(
+        diagram: Diagram, observable: Observable = LOSS, *, representative: bool = True
+    ) -> Contraction | None:
         """The diagram's contraction (None when it vanishes: a displacement needs a root of degree 1).
 
         ``representative=True`` writes the test loss's value for the
@@ -405,7 +408,9 @@ def _evaluate_group(contraction, cofactor: sympy.Expr, stats, numbers: dict, spe
     with mpmath.workdps(_PRECISION):
         fixed = [mpmath.mpf(float(x)) for x in arguments]
         scale = mpmath.mpf(max(1.0, float(np.abs(eigenvalues).max())))
-        shifts = [scale * mpmath.mpf(10) ** -_SEPARATION * mpmath.sqrt(_PRIMES[k % len(_PRIMES)]) for k in range(len(symbols))]
+        shifts = [
+            scale * mpmath.mpf(10) ** -_SEPARATION * mpmath.sqrt(_PRIMES[k % len(_PRIMES)]) for k in range(len(symbols))
+        ]
         total = mpmath.mpf(0)
         for assignment in product(range(stats.dim), repeat=len(letters)):
             entry = tensor[assignment]

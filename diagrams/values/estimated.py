@@ -33,10 +33,11 @@ from __future__ import annotations
 
 import itertools
 import numbers
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 from types import MappingProxyType
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import sympy
@@ -215,8 +216,13 @@ class PolynomialEstimate:
         if any(m.ndim for _, m in means):
             size = max(m.size for _, m in means)
             return sympy.ImmutableMatrix(
-                [sum((sympy.Float(float(np.broadcast_to(m, (size,))[i])) * eta**k for k, m in means), sympy.Integer(0))
-                 for i in range(size)]
+                [
+                    sum(
+                        (sympy.Float(float(np.broadcast_to(m, (size,))[i])) * eta**k for k, m in means),
+                        sympy.Integer(0),
+                    )
+                    for i in range(size)
+                ]
             )
         return sum((sympy.Float(float(m)) * eta**k for k, m in means), sympy.Integer(0))
 
@@ -237,7 +243,9 @@ class PolynomialEstimate:
         if isinstance(factor, (Estimate, PolynomialEstimate)):
             return NotImplemented
         c = as_number(factor)
-        return PolynomialEstimate({k: (np.multiply(c, m), np.multiply(c * c, v)) for k, (m, v) in self._terms.items()}, self.n)
+        return PolynomialEstimate(
+            {k: (np.multiply(c, m), np.multiply(c * c, v)) for k, (m, v) in self._terms.items()}, self.n
+        )
 
     __rmul__ = __mul__
 
@@ -343,10 +351,16 @@ class EstimatedValues(Statistics, kind="estimated"):
         if other.observable != self.observable:
             raise ValueError(f"cannot merge values for {self.observable!r} with values for {other.observable!r}")
         for diagram in set(self.estimates) & set(other.estimates):
-            if self.estimates[diagram] is not other.estimates[diagram] and self.estimates[diagram] != other.estimates[diagram]:
+            if (
+                self.estimates[diagram] is not other.estimates[diagram]
+                and self.estimates[diagram] != other.estimates[diagram]
+            ):
                 raise ValueError(f"both hold different estimates of {diagram}")
         return EstimatedValues(
-            {**self.estimates, **other.estimates}, self.observable, dim=self.dim, resummer=self.resummer or other.resummer
+            {**self.estimates, **other.estimates},
+            self.observable,
+            dim=self.dim,
+            resummer=self.resummer or other.resummer,
         )
 
     def value(self, diagram: Diagram, observable=LOSS) -> PolynomialEstimate:

@@ -17,8 +17,9 @@ eigenbasis are those of :mod:`diagrams.values.components`.
 
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Any, Mapping
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
 
 import sympy
 
@@ -41,7 +42,7 @@ class LandscapeStatistics(ComponentStatistics, kind="landscape"):
     def __repr__(self) -> str:
         return f"{self.landscape!r}.statistics(at={self.theta0})"
 
-    @lru_cache(maxsize=None)  # noqa: B019 - statistics objects are few and long-lived
+    @cache  # noqa: B019 - statistics objects are few and long-lived
     def derivative(self, index: tuple[int, ...]) -> sympy.Expr:
         """∂_I l_x at θ₀, an expression in the sample."""
         expr = self.landscape.loss
@@ -49,7 +50,7 @@ class LandscapeStatistics(ComponentStatistics, kind="landscape"):
             expr = sympy.diff(expr, self.params[i])
         return sympy.expand(expr.subs(self.theta0))
 
-    @lru_cache(maxsize=None)  # noqa: B019
+    @cache  # noqa: B019
     def moment(self, indices: Indices) -> sympy.Expr:
         """E[Π_nodes ∂_{I} l_x] at θ₀ for one shared sample."""
         product = sympy.Integer(1)

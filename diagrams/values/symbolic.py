@@ -17,8 +17,8 @@ kappa_{1,2}
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import Sequence
 
 import sympy
 
@@ -67,7 +67,9 @@ class SymbolicStatistics(Statistics, kind="symbolic"):
         if observable.kind == "expression":
             raise ValueError("a general observable s(θ) needs statistics from a Landscape (θ₀ must be known)")
         root = diagram.root
-        others = tuple(sorted(tuple(sorted(diagram.degrees[v] for v in part)) for part in diagram.parts if part != (root,)))
+        others = tuple(
+            sorted(tuple(sorted(diagram.degrees[v] for v in part)) for part in diagram.parts if part != (root,))
+        )
         alone = diagram.degrees[root] if diagram.parts[-1] == (root,) else None
         return _monomial(diagram.order, others, alone, observable)
 

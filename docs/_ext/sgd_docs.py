@@ -118,7 +118,9 @@ def _imports(name: str, is_package: bool, tree: ast.Module) -> dict[str, tuple[s
 def _assigned(tree: ast.Module) -> frozenset[str]:
     names = set()
     for node in tree.body:
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        targets = (
+            node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        )
         for target in targets:
             for leaf in ast.walk(target):
                 if isinstance(leaf, ast.Name):
@@ -355,11 +357,7 @@ def prose_bars(lines: list[str]) -> list[str]:
             in_doctest = False
         if stripped.startswith(">>>"):
             in_doctest = True
-        verbatim = (
-            literal_indent is not None
-            or in_doctest
-            or stripped.startswith(("| ", "+-", "+="))
-        )
+        verbatim = literal_indent is not None or in_doctest or stripped.startswith(("| ", "+-", "+="))
         out.append(line if verbatim else _escape_bars(line))
         if literal_indent is None and not in_doctest and (stripped.endswith("::") or stripped.startswith(".. ")):
             literal_indent = indent
