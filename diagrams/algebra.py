@@ -30,6 +30,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from fractions import Fraction
 from functools import lru_cache
 from itertools import product
+from typing import TypeAlias
 
 import sympy
 
@@ -45,7 +46,7 @@ __all__ = ["DiagramSum", "vanishes", "T", "N", "B", "E"]
 #: Schedule symbols as the text form of sums names them (plain sympy Symbols, no assumptions).
 T, N, B, E = sympy.symbols("T N B E")
 
-Scalar = int | Fraction | sympy.Expr
+Scalar: TypeAlias = int | Fraction | sympy.Expr
 
 
 # -- coefficients ----------------------------------------------------------------
@@ -134,6 +135,10 @@ class DiagramSum:
     """
 
     __slots__ = ("_terms", "_index", "_hash")
+
+    _terms: tuple[tuple[Diagram, sympy.Expr], ...]
+    _index: dict[Diagram, sympy.Expr]
+    _hash: int
 
     def __init__(self, terms: Mapping[Diagram, Scalar] | Iterable[tuple[Diagram, Scalar]] = ()):
         if isinstance(terms, str):
@@ -348,7 +353,7 @@ class DiagramSum:
         """Text that :func:`parse_sum` reads back to an equal sum (``0`` for the empty sum)."""
         if not self._terms:
             return "0"
-        out = []
+        out: list[str] = []
         for D, c in self._terms:
             negative = c.could_extract_minus_sign()
             size = _canonical(-c) if negative else c
@@ -372,7 +377,7 @@ class DiagramSum:
         """
         if not self._terms:
             return "0"
-        pieces = []
+        pieces: list[str] = []
         for D, c in self._terms:
             negative = c.could_extract_minus_sign()
             size = _canonical(-c) if negative else c

@@ -40,12 +40,13 @@ class NotationError(ValueError):
         return self.position - (self.text.rfind("\n", 0, self.position) + 1) + 1
 
     def __str__(self) -> str:
-        if self.line is None:
+        line, column = self.line, self.column
+        if self.text is None or line is None or column is None:
             return self.rule
         lines = self.text.split("\n")
-        where = f"column {self.column}" if len(lines) == 1 else f"line {self.line}, column {self.column}"
-        shown = lines[self.line - 1] if self.line <= len(lines) else ""
-        return f"{self.rule} ({where})\n  {shown}\n  {' ' * (self.column - 1)}^"
+        where = f"column {column}" if len(lines) == 1 else f"line {line}, column {column}"
+        shown = lines[line - 1] if line <= len(lines) else ""
+        return f"{self.rule} ({where})\n  {shown}\n  {' ' * (column - 1)}^"
 
 
 class DiagramSyntaxError(NotationError):

@@ -94,7 +94,7 @@ _SUM_OPERATORS = {"PLUS", "STAR", "DSTAR", "SLASH", "CARET"}
 
 def _grammar_text() -> str:
     """The grammar, shipped inside the package as ``diagrams/grammar/diagram.lark`` (or the source tree's)."""
-    shipped = resources.files("diagrams").joinpath("grammar", "diagram.lark")
+    shipped = resources.files("diagrams").joinpath("grammar").joinpath("diagram.lark")
     if shipped.is_file():
         return shipped.read_text(encoding="utf-8")
     return (Path(__file__).resolve().parent.parent / "grammar" / "diagram.lark").read_text(encoding="utf-8")
@@ -182,7 +182,7 @@ def _read(text: str, start: str, limit: int, reader: Transformer_NonRecursive):
 def _syntax_error(error: UnexpectedInput, text: str, start: str) -> DiagramSyntaxError:
     """The DiagramSyntaxError (rule, position) for a lark error while reading ``text`` from ``start``."""
     if isinstance(error, UnexpectedCharacters):
-        char = text[error.pos_in_stream]
+        char = text[error.pos_in_stream]  # type: ignore[index]  # lark declares pos_in_stream None; its lexer sets it
         rule = f"unexpected character {char!r}; expected {_words(error.allowed)}"
         return DiagramSyntaxError(rule, text, error.pos_in_stream)
     if isinstance(error, UnexpectedToken) and error.token.type != "$END":
@@ -197,10 +197,10 @@ def _syntax_error(error: UnexpectedInput, text: str, start: str) -> DiagramSynta
     # End of text (UnexpectedToken on $END, or UnexpectedEOF): point just past the last character.
     # A diagram tells what is left open by the tokens the parser expects next; a sum
     # by the innermost '[' or '(' left open in the text.
-    expected = getattr(error, "expected", None) or ()
+    wanted = getattr(error, "expected", None) or ()  # the token names the parser expected
     stripped = text.rstrip()
     if start == "diagram":
-        unclosed = "[" if {"RBRACK", "COLON"} & set(expected) else "(" if {"RPAR", "DASH"} & set(expected) else None
+        unclosed = "[" if {"RBRACK", "COLON"} & set(wanted) else "(" if {"RPAR", "DASH"} & set(wanted) else None
         empty = "empty text: a diagram has at least one bracket, e.g. '[]'"
     else:
         unclosed = _innermost_unclosed(text)
@@ -212,7 +212,7 @@ def _syntax_error(error: UnexpectedInput, text: str, start: str) -> DiagramSynta
     elif not stripped:
         rule = empty
     else:
-        rule = f"unexpected end of text; expected {_words(expected)}"
+        rule = f"unexpected end of text; expected {_words(wanted)}"
     return DiagramSyntaxError(rule, text, len(stripped))
 
 
@@ -232,6 +232,18 @@ def _words(names) -> str:
 
 
 # -- diagrams ------------------------------------------------------------------
+
+
+def _start(token: Token) -> int:
+    """Where ``token`` starts in the text (lark types its positions Optional; its lexer always sets them)."""
+    assert token.start_pos is not None
+    return token.start_pos
+
+
+def _end(token: Token) -> int:
+    """Where ``token`` ends in the text."""
+    assert token.end_pos is not None
+    return token.end_pos
 
 
 class _Node(NamedTuple):
@@ -268,12 +280,12 @@ class _DiagramReader(Transformer_NonRecursive):
         nodes, before = [], opening  # `before`: the '[' or ':' ahead of the current node
         for child in rest:
             if child is None:
-                nodes.append(_Node("", before.end_pos))
+                nodes.append(_Node("", _end(before)))
             elif child.type == "LETTERS":
                 nodes.append(_Node(str(child), child.start_pos))
             else:
                 before = child
-        return _Part(nodes, opening.start_pos)
+        return _Part(nodes, _start(opening))
 
     def bracket_diagram(self, *parts: _Part) -> Diagram:
         nodes = [node for part in parts for node in part.nodes]
@@ -433,16 +445,16 @@ class _SumReader(_DiagramReader):
 
     def coef_integer(self, digits: Token) -> _Coefficient:
         if len(digits) > _MAX_DIGITS:
-            raise self._error(f"number too long: at most {_MAX_DIGITS} digits", digits.start_pos)
+            raise self._error(f"number too long: at most {_MAX_DIGITS} digits", _start(digits))
         number = int(digits)
-        return _Coefficient(sympy.Integer(number), CoefficientBound.number(number), digits.start_pos)
+        return _Coefficient(sympy.Integer(number), CoefficientBound.number(number), _start(digits))
 
     def coef_symbol(self, name: Token) -> _Coefficient:
         symbol = _SYMBOLS[name.type]
-        return _Coefficient(symbol, CoefficientBound.generator(symbol), name.start_pos)
+        return _Coefficient(symbol, CoefficientBound.generator(symbol), _start(name))
 
     def coef_group(self, opening: Token, inner: _Coefficient, closing: Token) -> _Coefficient:
-        return inner._replace(position=opening.start_pos)
+        return inner._replace(position=_start(opening))
 
     def coef_sum(self, *children) -> _Coefficient:
         summands, sign = [], 1
@@ -452,7 +464,7 @@ class _SumReader(_DiagramReader):
             else:
                 summands.append((sign, child))
                 sign = 1
-        start = children[0].start_pos if isinstance(children[0], Token) else children[0].position
+        start = _start(children[0]) if isinstance(children[0], Token) else children[0].position
         bound = self._check(CoefficientBound.total([summand.bound for _, summand in summands]), start)
         return _Coefficient(sympy.Add(*(sign * summand.value for sign, summand in summands)), bound, start)
 
@@ -463,34 +475,37 @@ class _SumReader(_DiagramReader):
 
     def coef_divide(self, left: _Coefficient, slash: Token, right: _Coefficient) -> _Coefficient:
         if right.value == 0:
-            raise self._error("division by zero in a coefficient", slash.start_pos)
-        bound = self._check(left.bound / right.bound, slash.start_pos)
+            raise self._error("division by zero in a coefficient", _start(slash))
+        bound = self._check(left.bound / right.bound, _start(slash))
         return _Coefficient(left.value / right.value, bound, left.position)
 
     def coef_power(self, base: _Coefficient, operator: Token, exponent: int) -> _Coefficient:
         if base.value == 0 and exponent < 0:
             raise self._error("division by zero in a coefficient (0 to a negative power)", base.position)
-        bound = self._check(base.bound**exponent, operator.start_pos)
+        bound = self._check(base.bound**exponent, _start(operator))
         return _Coefficient(base.value**exponent, bound, base.position)
 
     def coef_exponent(self, *tokens: Token) -> int:
         digits = next(token for token in tokens if token.type == "DIGITS")
         sign = -1 if any(token.type == "DASH" for token in tokens) else 1
         if len(digits) > 4 or int(digits) > _MAX_EXPONENT:
-            raise self._error(f"exponent too large: at most {_MAX_EXPONENT} in absolute value", digits.start_pos)
+            raise self._error(f"exponent too large: at most {_MAX_EXPONENT} in absolute value", _start(digits))
         return sign * int(digits)
 
     @v_args(inline=True, meta=True)
     def sum_term(self, meta, *children) -> _Term:
         coefficient = next((child for child in children if isinstance(child, _Coefficient)), None)
         diagram = next((child for child in children if isinstance(child, Diagram)), None)
-        if diagram is None and coefficient.value != 0:
-            rule = (
-                "a coefficient needs a diagram after it; put a sum of coefficients in parentheses, e.g. (T - 1) [a][a]"
-            )
-            if self.text[meta.start_pos] == "(":
-                rule += "; a legacy diagram in a sum needs its 'c' prefix, e.g. c(01-2)(02-12)"
-            raise self._error(rule, meta.start_pos)
+        if diagram is None:
+            assert coefficient is not None  # the grammar: a term has a coefficient, a diagram or both
+            if coefficient.value != 0:
+                rule = (
+                    "a coefficient needs a diagram after it; put a sum of coefficients in parentheses,"
+                    " e.g. (T - 1) [a][a]"
+                )
+                if self.text[meta.start_pos] == "(":
+                    rule += "; a legacy diagram in a sum needs its 'c' prefix, e.g. c(01-2)(02-12)"
+                raise self._error(rule, meta.start_pos)
         return _Term(coefficient, diagram, meta.start_pos)
 
     def diagram_sum(self, *children) -> DiagramSum:

@@ -444,14 +444,15 @@ class TreeBatch:
         n = len(parent)
         if n > BATCH_NODES or parent[-1] is not None or any(p is None or p <= v for v, p in enumerate(parent[:-1])):
             raise ValueError(f"TreeBatch needs at most {BATCH_NODES} nodes numbered children first, got {parent!r}")
+        up = [p for p in parent[:-1] if p is not None]  # the non-root nodes' parents: all ints, as just checked
         children: list[list[int]] = [[] for _ in range(n)]
-        for v, p in enumerate(parent[:-1]):
+        for v, p in enumerate(up):
             children[p].append(v)
         size, depth = [1] * n, [0] * n
         for v in range(n - 1):
-            size[parent[v]] += size[v]
+            size[up[v]] += size[v]
         for v in range(n - 2, -1, -1):
-            depth[v] = depth[parent[v]] + 1
+            depth[v] = depth[up[v]] + 1
         self.n = n
         self.bits = n.bit_length()  # ranks + 1 ≤ n fit
         self.parent = np.array(parent[:-1], dtype=np.int64)
@@ -482,7 +483,7 @@ class TreeBatch:
             a = v
             while a != n - 1:
                 ancestors[a, v] = 1
-                a = parent[a]
+                a = up[a]
         self.into = into
         self.shift = (into * np.array([size[t] for _, t in pairs])[:, None]) @ ancestors
         self.last = np.array(size, dtype=np.int64) - 1  # a node's place in its subtree (postorder)
@@ -497,7 +498,8 @@ class TreeBatch:
         if len(rgs) <= BLOCK_ROWS:
             return self._canonical_block(rgs)
         blocks = [self._canonical_block(rgs[i : i + BLOCK_ROWS]) for i in range(0, len(rgs), BLOCK_ROWS)]
-        return tuple(np.concatenate(pieces) for pieces in zip(*blocks))
+        done, parents, parts, auts = (np.concatenate(pieces) for pieces in zip(*blocks))
+        return done, parents, parts, auts
 
     def _canonical_block(self, rgs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         rows, n = rgs.shape

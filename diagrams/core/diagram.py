@@ -25,7 +25,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
 
 import networkx as nx
@@ -79,6 +79,7 @@ class Diagram:
     parent: tuple[int, ...]
     part_of: tuple[int, ...]
     automorphism_count: int
+    _hash: int
 
     def __init__(self, parent: Sequence[int | None], parts: Iterable[Iterable[int]]):
         self._set(*canonical_form(*_checked_tree(parent, parts)))
@@ -290,7 +291,7 @@ class Diagram:
     @cached_property
     def text(self) -> str:
         """Canonical bracket notation: one bracket per part, ``:`` between nodes, letters per edge."""
-        letters = [[] for _ in range(self.order + 1)]
+        letters: list[list[str]] = [[] for _ in range(self.order + 1)]
         for v, p in self.edges:
             letters[v].append(EDGE_LETTERS[v])
             letters[p].append(EDGE_LETTERS[v])
@@ -315,12 +316,14 @@ class Diagram:
 
 
 # Diagram.from_canonical fills the slots straight through their descriptors (the enumerator
-# makes millions of diagrams; this is a third faster than object.__setattr__).
+# makes millions of diagrams; this is a third faster than object.__setattr__).  The descriptors
+# are read from the class __dict__, which is what Diagram.parent etc. return too (a type checker
+# sees the attributes' declared types there instead).
 _new = object.__new__
-_set_parent = Diagram.parent.__set__
-_set_part_of = Diagram.part_of.__set__
-_set_automorphism_count = Diagram.automorphism_count.__set__
-_set_hash = Diagram._hash.__set__
+_set_parent: Callable[[Diagram, tuple[int, ...]], None] = Diagram.__dict__["parent"].__set__
+_set_part_of: Callable[[Diagram, tuple[int, ...]], None] = Diagram.__dict__["part_of"].__set__
+_set_automorphism_count: Callable[[Diagram, int], None] = Diagram.__dict__["automorphism_count"].__set__
+_set_hash: Callable[[Diagram, int], None] = Diagram.__dict__["_hash"].__set__
 
 
 def _checked_tree(parent: Sequence[int | None], parts: Iterable[Iterable[int]]) -> tuple[list, list]:
@@ -339,11 +342,11 @@ def _checked_tree(parent: Sequence[int | None], parts: Iterable[Iterable[int]]) 
             raise InvalidDiagramError(f"parent of node {v} must be another node 0..{n - 1}, got {p!r}")
     for v in range(n):  # every node must reach the root without a cycle
         seen, u = set(), v
-        while parent[u] is not None:
+        while (up := parent[u]) is not None:
             if u in seen:
                 raise InvalidDiagramError(f"the parent pointers contain a cycle through node {u}")
             seen.add(u)
-            u = parent[u]
+            u = up
     part_of: list[int | None] = [None] * n
     for index, part in enumerate(parts):
         part = list(part)

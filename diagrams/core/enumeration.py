@@ -54,7 +54,7 @@ each other and the orbit-counting identity
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from fractions import Fraction
 from functools import cache, lru_cache, partial
@@ -154,6 +154,7 @@ def _generate(order: int, linkless: bool, root_tied: bool) -> Iterator[Diagram]:
     n = order + 1
     make = Diagram.from_canonical
     for index, tree in enumerate(_rooted_trees(n)):
+        shards: Iterable[Shard | list[Raw]]
         if n <= TABLE_NODES:  # a shape at a time, quickly
             shards = _shape_task(n, index, linkless=linkless, root_tied=root_tied)
         else:  # a chunk at a time: a shape may have billions of partitions
@@ -206,16 +207,19 @@ def _shape_shards(tree: tuple, linkless: bool, root_tied: bool) -> Iterator[Shar
     """The diagrams on one tree shape, by smallest RGS of each orbit, a shard per chunk."""
     parent, swaps = _layout(tree)
     n = len(parent)
-    links = ()
+    links: tuple[int, ...] = ()
     if linkless:
         kids = [0] * n
         for p in parent[:-1]:
+            assert p is not None  # only the root (last) has no parent
             kids[p] += 1
         links = tuple(v for v in range(n - 1) if kids[v] == 1)
-    chunks = _candidates(n, root_tied, swaps, links)
+    chunks: Iterable[np.ndarray] = _candidates(n, root_tied, swaps, links)
+    few_rows = False
     if n <= TABLE_NODES:
-        chunks = list(chunks)  # one chunk: all the shape's candidates
-    if n > BATCH_NODES or (n <= TABLE_NODES and len(chunks[0]) < SEARCH_ROWS):
+        table = list(chunks)  # one chunk: all the shape's candidates
+        chunks, few_rows = table, len(table[0]) < SEARCH_ROWS
+    if n > BATCH_NODES or few_rows:
         # too big to pack, or too few rows to pay numpy's fixed costs: one partition at a time
         yield from _searched_shards(TreeSearch(parent), chunks)
         return
@@ -235,8 +239,11 @@ def _shape_shards(tree: tuple, linkless: bool, root_tied: bool) -> Iterator[Shar
         )
         first = np.flatnonzero(~repeat)  # the first row of each orbit met, in row order
         if n > TABLE_NODES:  # orbits may come back in later chunks
-            keys = zip(parent_keys[first].tolist(), part_keys[first].tolist())
-            first = first[[key not in seen and not seen.add(key) for key in keys]]
+            fresh = []
+            for key in zip(parent_keys[first].tolist(), part_keys[first].tolist()):
+                fresh.append(key not in seen)
+                seen.add(key)
+            first = first[fresh]
         distinct, which = np.unique(parent_keys[first], return_index=True, return_inverse=True)[1:]
         yield (
             parents[first][distinct].astype(np.uint8),

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 from itertools import combinations
 from math import factorial
+from typing import Any
 
 __all__ = ["set_partitions", "weak_orders", "mobius", "joint_cumulant"]
 
@@ -54,7 +55,7 @@ def mobius(blocks: int) -> int:
     return (-1) ** (blocks - 1) * factorial(blocks - 1)
 
 
-def joint_cumulant(items: Sequence, moment: Callable[[tuple], object]):
+def joint_cumulant(items: Sequence, moment: Callable[[tuple], Any]):
     """κ(X₁,…,X_j) = Σ_π (|π|−1)!(−1)^{|π|−1} Π_{B∈π} E[Π_{i∈B} X_i] (Möbius inversion).
 
     ``moment`` maps a sorted tuple of items to the expectation of their product;

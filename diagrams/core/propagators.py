@@ -211,7 +211,7 @@ class Propagation:
             return self._sum(diagram, rates, FLOAT)
         return _exact_sum(self, diagram, tuple(rates))
 
-    def _sum(self, diagram: Diagram, rates: Sequence[Any], arithmetic: _Arithmetic) -> Any:
+    def _sum(self, diagram: Diagram, rates: Sequence[Any], arithmetic: _Exact | _Float) -> Any:
         units = units_of(self.schedule)
         if units is None:
             return embedding_sum(diagram, self.schedule, [1 - r for r in rates], arithmetic.name)
@@ -344,7 +344,7 @@ def embedding_sum(diagram: Diagram, schedule: Schedule, q: Sequence, arithmetic:
     return sympy.Rational(total.numerator, total.denominator) if rational else total
 
 
-def _levels(ell: int, spans: list[Sequence[int]], shifts: list[int]) -> Levels:
+def _levels(ell: int, spans: Sequence[Sequence[int]], shifts: Sequence[int]) -> Levels:
     """The levels-with-gaps sum whose edge v has exponent Σ_{j ∈ spans[v]} G_j + shifts[v]."""
     front = tuple(shift + sum(0 < j < ell for j in span) for span, shift in zip(spans, shifts))
     gaps = tuple(tuple(v for v, span in enumerate(spans) if j in span) for j in range(ell + 1))
@@ -521,7 +521,7 @@ class _Arithmetic:
 class _Exact(_Arithmetic):
     """sympy expressions: symbolic η, λ, T, schedule sizes."""
 
-    name = "exact"
+    name: Literal["exact"] = "exact"
     zero, one = sympy.Integer(0), sympy.Integer(1)
 
     def number(self, value: Any, where: str) -> sympy.Expr:
@@ -615,7 +615,7 @@ class _Rational(_Arithmetic):
 class _Float(_Arithmetic):
     """Floats in numpy arrays that broadcast (one entry per eigen-assignment of the edges)."""
 
-    name = "float"
+    name: Literal["float"] = "float"
     zero, one = 0.0, 1.0
 
     def number(self, value: Any, where: str) -> np.ndarray:

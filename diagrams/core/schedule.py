@@ -49,6 +49,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import accumulate
 from math import comb, factorial
+from typing import Any, TypeAlias
 
 import numpy as np
 import sympy
@@ -58,10 +59,10 @@ from .partitions import weak_orders
 
 __all__ = ["Schedule", "ScheduleError", "count_embeddings", "embedding_polynomial", "embedding_shape"]
 
-Size = int | sympy.Expr  # a positive int, a sympy Symbol, or (N only) a product of Symbols such as M*B
+Size: TypeAlias = int | sympy.Expr  # a positive int, a sympy Symbol, or (N only) a product of Symbols such as M*B
 
 
-def _size(name: str, value: object) -> Size:
+def _size(name: str, value: Any) -> Size:
     """A positive int (sympy and numpy integers are converted) or a sympy Symbol."""
     if isinstance(value, sympy.Symbol):
         if value.is_positive is False or value.is_integer is False:
@@ -373,7 +374,7 @@ def _single_epoch_table(
             part_of[v] = index
     heights, levels = _weak_order_arrays(len(parts))
     inner = [v for v in range(d) if parent[v] < d]
-    allowed = np.ones(len(heights), dtype=bool)
+    allowed: np.ndarray | np.bool_ = np.ones(len(heights), dtype=bool)
     if inner:
         children = [part_of[v] for v in inner]
         parents = [part_of[parent[v]] for v in inner]

@@ -324,7 +324,7 @@ def _arc(centre: Point, radius: float, start: float, end: float) -> list[Segment
     delta = (end - start) / pieces
     k = 4 / 3 * math.tan(delta / 4) * radius
     cx, cy = centre
-    out = []
+    out: list[Segment] = []
     for j in range(pieces):
         a, b = start + j * delta, start + (j + 1) * delta
         p0 = (cx + radius * math.cos(a), cy + radius * math.sin(a))
@@ -362,7 +362,8 @@ def _extremes(segment: Segment) -> list[Point]:
     for t in times:
         if 0 < t < 1:
             weights = ((1 - t) ** 3, 3 * t * (1 - t) ** 2, 3 * t * t * (1 - t), t**3)
-            out.append(tuple(sum(w * point[axis] for w, point in zip(weights, segment)) for axis in (0, 1)))
+            x, y = (sum(w * point[axis] for w, point in zip(weights, segment)) for axis in (0, 1))
+            out.append((x, y))
     return out
 
 

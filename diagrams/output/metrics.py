@@ -245,7 +245,7 @@ def _sizes(size: str) -> tuple[int, int, int]:
         raise ValueError(f"size must be one of {tuple(SIZES)}, got {size!r}") from None
 
 
-def parse_length(length: str | Real) -> float:
+def parse_length(length: str | float | Real) -> float:
     r"""A length in pt: a number (pt), ``"<number><unit>"`` (pt, bp, mm, cm, in, em, ex) or a
     multiple of ``\columnwidth``, ``\textwidth`` or ``\linewidth`` (taken as the article's 345 pt).
 

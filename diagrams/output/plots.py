@@ -66,28 +66,28 @@ class Comparison:
 
     def simulation(self, x: Sequence[float], estimate: Any, label: str = "Monte-Carlo SGD (95% CI)", **style) -> None:
         """Points with 95% intervals from an Estimate-like (``.mean``, ``.stderr`` arrays)."""
-        x = np.asarray(x, dtype=float)
+        xs = np.asarray(x, dtype=float)
         mean, stderr = np.asarray(estimate.mean, dtype=float), np.asarray(estimate.stderr, dtype=float)
-        self.ax.errorbar(x, mean, yerr=Z95 * stderr, fmt="o", ms=4, capsize=2, label=label, zorder=3, **style)
+        self.ax.errorbar(xs, mean, yerr=Z95 * stderr, fmt="o", ms=4, capsize=2, label=label, zorder=3, **style)
         self._data += [mean - Z95 * stderr, mean + Z95 * stderr]
 
     def theory(self, x: Sequence[float], y: Sequence[float], label: str, *, frame: bool = False, **style) -> None:
         """A prediction as a line (give it on a fine grid); ``frame=True`` lets it set the axes too."""
-        y = np.asarray(y, dtype=float)
+        ys = np.asarray(y, dtype=float)
         style.setdefault("linestyle", _STYLES[self._lines % len(_STYLES)])
-        self.ax.plot(np.asarray(x, dtype=float), y, label=label, **style)
+        self.ax.plot(np.asarray(x, dtype=float), ys, label=label, **style)
         self._lines += 1
         if frame:
-            self._data.append(y)
+            self._data.append(ys)
 
     def estimates(self, x: Sequence[float], estimates: Sequence[Any], label: str, **style) -> None:
         """Predictions with error bars (Estimates): a line through the means and a 95% band around it."""
-        x = np.asarray(x, dtype=float)
+        xs = np.asarray(x, dtype=float)
         mean = np.array([float(e.mean) for e in estimates])
         stderr = np.array([float(e.stderr) for e in estimates])
         style.setdefault("linestyle", _STYLES[self._lines % len(_STYLES)])
-        (line,) = self.ax.plot(x, mean, label=label, **style)
-        self.ax.fill_between(x, mean - Z95 * stderr, mean + Z95 * stderr, color=line.get_color(), alpha=0.15)
+        (line,) = self.ax.plot(xs, mean, label=label, **style)
+        self.ax.fill_between(xs, mean - Z95 * stderr, mean + Z95 * stderr, color=line.get_color(), alpha=0.15)
         self._lines += 1
 
     def finish(self):

@@ -140,11 +140,15 @@ def run(options: ParallelOptions, function: Callable[[T], R], items: Iterable[T]
     if options.backend == "serial":
         return map(function, items)
     if options.backend == "process":
-        return _process_map(function, items, options.workers, window or 4 * options.workers)
+        workers = options.workers  # set by parallel_options(); None lets the pool choose
+        if not window:
+            assert workers is not None, "the default window needs a number of workers"
+            window = 4 * workers
+        return _process_map(function, items, workers, window)
     return _dask_map(function, items, options.client, window)
 
 
-def _process_map(function, items, workers: int, window: int) -> Iterator:
+def _process_map(function, items, workers: int | None, window: int) -> Iterator:
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=start_worker)
     finished = False
     try:
@@ -341,6 +345,7 @@ def chunked_map(
 def width(options: ParallelOptions) -> int:
     """How many tasks the backend runs at once."""
     if options.backend == "process":
+        assert options.workers is not None  # set by parallel_options()
         return options.workers
     if options.backend == "dask":
         client = options.client

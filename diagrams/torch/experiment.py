@@ -148,6 +148,7 @@ def compare(
     options = dict(samples=samples, seed=seed, ritz=ritz, complement=complement, device=device)
     resummed = model.estimate_resummed(list(schedules), list(etas), top, **options)
     resummed_gap = model.estimate_resummed(list(schedules), list(etas), top, root_tied=True, **options)
+    assert isinstance(resummed, tuple) and isinstance(resummed_gap, tuple)  # sequences given: one result per pair
     rows = []
     for i, schedule in enumerate(schedules):
         loss_series = {k: expected_loss(values, schedule, k) for k in orders}

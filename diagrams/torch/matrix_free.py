@@ -122,7 +122,7 @@ def plain_draws(functions: NodeFunctions, plan: DrawPlan, batch, draws: int) -> 
     """
     diagram, theta0 = plan.diagram, functions.theta0
     children, root = diagram.children, diagram.root
-    vectors: list[torch.Tensor | None] = [None] * (diagram.order + 1)
+    vectors: dict[int, torch.Tensor] = {}  # per node, filled in postorder
     for v in range(diagram.order + 1):  # postorder: children first
         kids = [_gather(vectors[c], plan.child_keys[v][i]) for i, c in enumerate(children[v])]
         if v == root:
@@ -145,6 +145,7 @@ def plain_draws(functions: NodeFunctions, plan: DrawPlan, batch, draws: int) -> 
         if kids:
             values = _rows(functions.observable_root(len(kids)), maps, draws, theta0, *kids)
         else:
+            assert functions.observable is not None  # a plan rooted at the observable: the model has one
             values = functions.observable(theta0).expand(maps, draws)
     elif len(kids) == 1:
         values = kids[0]

@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
 from itertools import product
 from numbers import Integral
+from typing import cast
 
 import numpy as np
 import torch
@@ -100,7 +101,9 @@ class ModelLandscape:
                 f"every data tensor needs the same number of samples along its first dimension, got {sizes}"
             )
         self.data = tuple(t.detach().to(dtype) if t.is_floating_point() else t.detach() for t in tensors)
-        self.size = sizes.pop()
+        size = sizes.pop()
+        assert size is not None  # checked above
+        self.size = size
         if self.size < 1:
             raise ValueError("the dataset is empty")
         self._rebuild()
@@ -134,6 +137,7 @@ class ModelLandscape:
 
     def observe(self, theta: torch.Tensor) -> torch.Tensor:
         """s(θ), the model's observable, for a flat parameter vector θ."""
+        assert self.observable_function is not None  # called only for a model with an observable
         return self.observable_function(self.layout.unflatten(theta))
 
     def samples(self, indices: torch.Tensor):
@@ -143,11 +147,11 @@ class ModelLandscape:
 
     def population_loss(self, theta: torch.Tensor) -> torch.Tensor:
         """l(θ) = the mean of l_x(θ) over the dataset (works under vmap and autodiff)."""
-        total = 0
+        total: torch.Tensor | int = 0  # a tensor after the first chunk (the dataset is not empty)
         for start in range(0, self.size, DATA_CHUNK):
             rows = torch.arange(start, min(start + DATA_CHUNK, self.size), device=self.device)
             total = total + vmap(self.sample_loss, in_dims=(None, 0))(theta, self.samples(rows)).sum()
-        return total / self.size
+        return cast(torch.Tensor, total / self.size)
 
     def hessian_vector_product(self, vector: torch.Tensor) -> torch.Tensor:
         """H v with H the Hessian of the population loss at θ₀ (forward-over-reverse, never forming H)."""
@@ -240,7 +244,7 @@ class ModelLandscape:
     def _resummed_for_series(self, propagation, eta: float, diagrams: Sequence[Diagram], **options) -> ResummedValues:
         """The resummed values a series of estimated values asks for (see :meth:`estimate`)."""
         order = max((D.order for D in diagrams), default=0)
-        return self.estimate_resummed(
+        resummed = self.estimate_resummed(
             propagation.schedule,
             eta,
             order,
@@ -249,6 +253,8 @@ class ModelLandscape:
             limit=propagation.limit,
             **options,
         )
+        assert isinstance(resummed, ResummedValues)  # one schedule, one η: one result
+        return resummed
 
     def estimate_resummed(
         self,

@@ -18,6 +18,7 @@ order of its edges.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import cast
 
 import torch
 from torch.func import jacfwd, jacrev, vmap
@@ -50,6 +51,7 @@ class ProjectedFunctions:
     def observable_tensor(self, degree: int) -> torch.Tensor:
         """∇^degree s(θ₀) in the basis (no draw axis)."""
         observable, theta0 = self.functions.observable, self.functions.theta0
+        assert observable is not None  # asked for only when the diagrams' root is the model's observable
         return _derivative(lambda c: observable(theta0 + self.basis @ c), degree)(self.origin).detach()
 
     @property
@@ -88,9 +90,12 @@ def projected_draws(
         zero = torch.zeros(draws, theta0.shape[0], dtype=dtype, device=device)
         return [zero for _ in propagators], zero
     if order == 0:
-        value = (
-            functions.functions.mean_loss if plan.root == "loss" else functions.functions.observable(theta0).detach()
-        )
+        if plan.root == "loss":
+            value = functions.functions.mean_loss
+        else:
+            observable = functions.functions.observable
+            assert observable is not None  # a plan rooted at the observable: the model has one
+            value = observable(theta0).detach()
         value = value.expand(draws)
         return [value for _ in propagators], value
     incident = [[*diagram.children[v], *([v] if v != root else [])] for v in range(order + 1)]
@@ -113,13 +118,14 @@ def projected_draws(
         return tensor.reshape(shape)
 
     # Σ over maps of weight · V_x = Π over parts of the part's estimator, by power sums
-    total = None
+    total: torch.Tensor | None = None
     for part in diagram.parts:
         placed = [v for v in part if not (v == root and plan.root == "displacement")]
         if not placed:
             continue
         factor = _part_estimator(placed, node_tensor, dict(plan.sampled_parts).get(part))
         total = factor if total is None else total * factor
+    assert total is not None  # order ≥ 1: a non-root node is placed
     total = total.expand(draws, *total.shape[1:])
     if plan.root == "displacement":  # V_x[μ, …] = Q[μ, i_root-edge] · (the rest)
         (edge,) = incident[root]
@@ -145,7 +151,10 @@ def _part_estimator(nodes: list[int], tensor: Callable, offset: int | None) -> t
     for sigma, c in power_sum_weights(j):
         for block in sigma:
             if block not in sums:
-                sums[block] = sum(_product([tensor(nodes[i], offset + s) for i in block]) for s in range(j))
+                # j ≥ 1 terms: a tensor, never the empty sum's 0
+                sums[block] = cast(
+                    torch.Tensor, sum(_product([tensor(nodes[i], offset + s) for i in block]) for s in range(j))
+                )
         terms.append(float(c) * _product([sums[block] for block in sigma]))
     return sum(terms[1:], terms[0])
 

@@ -70,8 +70,8 @@ def power_sum_weights(size: int) -> tuple[tuple[tuple[tuple[int, ...], ...], Fra
     [(((0, 1),), '1'), (((0,), (1,)), '-1/2')]
     """
     found = []
-    for sigma in set_partitions(size):
-        sigma = tuple(tuple(sorted(block)) for block in sorted(sigma, key=min))
+    for partition in set_partitions(size):
+        sigma = tuple(tuple(sorted(block)) for block in sorted(partition, key=min))
         coefficient = Fraction(0)
         for pieces in product(*(list(set_partitions(len(block))) for block in sigma)):
             blocks = sum(len(piece) for piece in pieces)  # |π| for this π ≤ σ
@@ -168,8 +168,8 @@ class DrawPlan:
         rows, index = [], []
         for v in range(diagram.order + 1):
             found: dict[tuple, tuple] = {}
-            for slots in self.maps:
-                found.setdefault(self.key(v, slots) if v != diagram.root else slots, slots)
+            for assignment in self.maps:
+                found.setdefault(self.key(v, assignment) if v != diagram.root else assignment, assignment)
             rows.append(tuple(found.values()))
             index.append({key: i for i, key in enumerate(found)})
         self.node_keys = tuple(tuple(self.key(v, r) for r in rows[v]) for v in range(diagram.order + 1))

@@ -72,10 +72,10 @@ def simulate_sgd(
     for first in range(0, n_blocks, per_chunk):
         blocks = range(first, min(first + per_chunk, n_blocks))
         sizes = [min(BLOCK, trials - b * BLOCK) for b in blocks]
-        training = np.concatenate(
+        indices = np.concatenate(
             [np.random.default_rng(streams[b]).integers(0, model.size, size=(n, N)) for b, n in zip(blocks, sizes)]
         )
-        training = torch.as_tensor(training, device=model.device)
+        training = torch.as_tensor(indices, device=model.device)
         theta = model.theta0.expand(training.shape[0], -1).clone()
         for t in range(E * per_epoch):
             k = t % per_epoch

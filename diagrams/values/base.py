@@ -32,7 +32,7 @@ G_{a} H_{ab} G_{b}*eta**2
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ClassVar
 
 import sympy
@@ -154,7 +154,7 @@ class Statistics(ABC):
     """
 
     #: The kinds by name, filled in as their modules define them.
-    kinds: ClassVar[dict[str, type[Statistics]]] = {}
+    kinds: ClassVar[dict[str, Callable[..., Statistics]]] = {}  # the classes (their constructors differ)
 
     dim: int = 1
     #: Sympy parameters and the point θ₀, where a landscape knows them (general observables need them).

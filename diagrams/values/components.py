@@ -117,11 +117,11 @@ class ComponentStatistics(Statistics):
                         break
                 if value == 0:
                     continue
-                total += value * weighted_embedding_sum(
-                    diagram,
-                    propagation.schedule,
-                    lambda e, dt, lower=lower, upper=upper: eta * powers[dt - 1][lower[e], upper[e]],
-                )
+
+                def weight(e: int, dt: int, lower=lower, upper=upper) -> sympy.Expr:  # the loop's indices bound
+                    return eta * powers[dt - 1][lower[e], upper[e]]
+
+                total += value * weighted_embedding_sum(diagram, propagation.schedule, weight)
         return sympy.expand(total)
 
     # -- before a series ----------------------------------------------------------------

@@ -23,7 +23,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable
 from itertools import product
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -34,13 +34,16 @@ from ..core.propagators import Propagation
 from ..errors import ResummationError
 from .base import Statistics, check_curvature
 
+if TYPE_CHECKING:  # components.py imports this module
+    from .components import ComponentStatistics
+
 __all__ = ["EigenbasisStatistics"]
 
 
 class EigenbasisStatistics(Statistics, kind="eigenbasis"):
     """Float values over eigen-indices of H, for ``components`` (statistics with ``cumulant``) at η = ``at_eta``."""
 
-    def __init__(self, components: Statistics, at_eta: Any, propagation: Propagation | None = None):
+    def __init__(self, components: ComponentStatistics, at_eta: Any, propagation: Propagation | None = None):
         self.components = components
         self.dim = components.dim
         self.eta = to_float(at_eta, "at_eta")

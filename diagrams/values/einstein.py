@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import product
-from typing import Any
+from typing import Any, TypeAlias
 
 import mpmath
 import numpy as np
@@ -65,7 +65,7 @@ __all__ = [
 #: Tensor names a factor may carry: the named statistics, a general cumulant, an observable's derivative.
 TENSOR_NAMES = (*NAMED_CUMULANTS.values(), "kappa", "s")
 
-Token = str | int
+Token: TypeAlias = str | int
 
 
 class TensorFactor(sympy.Basic):
@@ -145,7 +145,7 @@ class Contraction(sympy.Expr):
 
     @property
     def factors(self) -> tuple[TensorFactor, ...]:
-        return self.args  # type: ignore[return-value]
+        return self.args
 
     @property
     def free_symbols(self) -> set[sympy.Basic]:
@@ -283,9 +283,8 @@ class EinsteinStatistics(Statistics, kind="einstein"):
             return None
         if observable.is_loss and representative:
             diagram = value_representative(diagram)
-        letters: list[list[Token]] = [
-            sorted((EDGE_LETTERS[e] for e in edges), key=EDGE_LETTERS.index) for edges in incident_edges(diagram)
-        ]
+        named = [sorted((EDGE_LETTERS[e] for e in edges), key=EDGE_LETTERS.index) for edges in incident_edges(diagram)]
+        letters: Sequence[Sequence[Token]] = named
         if observable.kind == "coordinate":  # θ^μ: the root's one edge carries the free index μ
             (edge,) = incident_edges(diagram)[diagram.root]
             letters = [[observable.detail if t == EDGE_LETTERS[edge] else t for t in ls] for ls in letters]

@@ -178,6 +178,9 @@ class PolynomialEstimate:
 
     __slots__ = ("_terms", "n")
 
+    _terms: Mapping[int, tuple[Any, Any]]  # power -> (mean, variance), each a float or a read-only array
+    n: int
+
     def __init__(self, terms: Mapping[int, tuple], n: int):
         cleaned = {}
         for power, (mean, variance) in sorted(terms.items()):
@@ -307,6 +310,10 @@ class EstimatedValues(Statistics, kind="estimated"):
     ...
     ValueError: the diagram [a:b][ab] (order 2) was not estimated: these values hold the loss at the root, orders 0..1 (2 diagrams); estimate it, e.g. model.estimate(2, diagrams=[parse('[a:b][ab]')], samples=..., seed=...)
     """
+
+    estimates: Mapping[Diagram, Estimate]
+    observable: Observable | str  # an Observable, or DISPLACEMENT
+    resummer: Callable[[Propagation, float, Sequence[Diagram]], ResummedValues] | None
 
     def __init__(
         self,
