@@ -82,6 +82,27 @@ def _canonical(coefficient: sympy.Expr) -> sympy.Expr:
     return sympy.cancel(coefficient) if coefficient.free_symbols else coefficient
 
 
+def _over_common_denominators(coefficients: list[sympy.Expr]) -> sympy.Expr:
+    """Their sum, the numerators of equal denominators added first (one Add: linear in the terms).
+
+    Sums made by the algebra (moments ⇄ cumulants, scaling) repeat one
+    denominator many times; adding those numerators first keeps the sum's
+    canonical form cheap, so the size limit of :func:`_canonical` refuses
+    only sums that really are costly.
+
+    >>> B, T = sympy.symbols("B T")
+    >>> _over_common_denominators([(T + 1) / (B * T), 2 * (T + 1) / (B * T), sympy.Integer(1)])
+    1 + (3*T + 3)/(B*T)
+    """
+    if len(coefficients) < 2:
+        return sympy.Add(*coefficients)
+    numerators: dict[sympy.Expr, list[sympy.Expr]] = {}
+    for c in coefficients:
+        numerator, denominator = sympy.fraction(c)
+        numerators.setdefault(denominator, []).append(numerator)
+    return sympy.Add(*(sympy.Add(*found) / denominator for denominator, found in numerators.items()))
+
+
 def _coefficient_text(c: sympy.Expr) -> str:
     """``c`` (canonical, not 1) in the coefficient grammar; parentheses never nest."""
     numerator, denominator = sympy.fraction(c)
@@ -152,7 +173,7 @@ class DiagramSum:
             if value is None:
                 raise TypeError(f"a coefficient must be a number or sympy expression, not {type(coefficient).__name__}")
             values.setdefault(diagram, []).append(value)
-        canonical = ((D, _canonical(sympy.Add(*cs))) for D, cs in values.items())  # one Add: linear in the terms
+        canonical = ((D, _canonical(_over_common_denominators(cs))) for D, cs in values.items())
         kept = tuple(sorted(((D, c) for D, c in canonical if c != 0), key=_term_order))
         object.__setattr__(self, "_terms", kept)
         object.__setattr__(self, "_index", dict(kept))
