@@ -331,16 +331,10 @@ def _level_epoch_table(
     distinct pattern.
     """
     d = len(parent)
-    part_of = [0] * d
-    for index, part in enumerate(parts):
-        for v in part:
-            part_of[v] = index
     heights, levels = _weak_order_arrays(len(parts))
-    inner = [v for v in range(d) if parent[v] < d]
+    inner, children, parents = _edge_parts(parent, parts)
     strict = np.ones((len(heights), d), dtype=bool)  # a child of the root: always strict
     if inner:
-        children = [part_of[v] for v in inner]
-        parents = [part_of[parent[v]] for v in inner]
         strict[:, inner] = levels[:, children] >= levels[:, parents]
     keys = heights.astype(np.int64) << d | (strict.astype(np.int64) << np.arange(d)).sum(axis=1)
     patterns, ways = np.unique(keys, return_counts=True)
@@ -368,19 +362,24 @@ def _single_epoch_table(
     d = len(parent)
     if d == 0:
         return 0, (((0, 0), 1),)
+    heights, levels = _weak_order_arrays(len(parts))
+    inner, children, parents = _edge_parts(parent, parts)
+    allowed: np.ndarray | np.bool_ = np.ones(len(heights), dtype=bool)
+    if inner:
+        allowed = (levels[:, children] < levels[:, parents]).all(axis=1)
+    counts = np.bincount(heights[allowed], minlength=len(parts) + 1)
+    return len(parts), tuple(((ell, 1), int(c)) for ell, c in enumerate(counts.tolist()) if c)
+
+
+def _edge_parts(parent: tuple[int, ...], parts: tuple[tuple[int, ...], ...]) -> tuple[list[int], list[int], list[int]]:
+    """The nodes whose parent is not the root, and for each the part of the node and of its parent."""
+    d = len(parent)
     part_of = [0] * d
     for index, part in enumerate(parts):
         for v in part:
             part_of[v] = index
-    heights, levels = _weak_order_arrays(len(parts))
     inner = [v for v in range(d) if parent[v] < d]
-    allowed: np.ndarray | np.bool_ = np.ones(len(heights), dtype=bool)
-    if inner:
-        children = [part_of[v] for v in inner]
-        parents = [part_of[parent[v]] for v in inner]
-        allowed = (levels[:, children] < levels[:, parents]).all(axis=1)
-    counts = np.bincount(heights[allowed], minlength=len(parts) + 1)
-    return len(parts), tuple(((ell, 1), int(c)) for ell, c in enumerate(counts.tolist()) if c)
+    return inner, [part_of[v] for v in inner], [part_of[parent[v]] for v in inner]
 
 
 @lru_cache(maxsize=16)

@@ -92,8 +92,21 @@ def _frozen(value):
     return array
 
 
+class _LinearArithmetic:
+    """``/``, unary ``-`` and ``-`` from the ``*`` (by a number) and ``+`` of an estimate."""
+
+    def __truediv__(self, divisor):
+        return self * (1 / as_number(divisor, "a divisor"))
+
+    def __neg__(self):
+        return self * -1
+
+    def __sub__(self, other):
+        return self + (-other)
+
+
 @dataclass(frozen=True)
-class Estimate:
+class Estimate(_LinearArithmetic):
     """A Monte-Carlo mean with its standard error and the number of samples behind it.
 
     ``mean`` and ``stderr`` are floats for scalar quantities and arrays for
@@ -144,20 +157,11 @@ class Estimate:
 
     __rmul__ = __mul__
 
-    def __truediv__(self, divisor):
-        return self * (1 / as_number(divisor, "a divisor"))
-
-    def __neg__(self):
-        return self * -1
-
-    def __sub__(self, other):
-        return self + (-other)
-
     def __repr__(self) -> str:
         return f"Estimate(mean={self.mean!r}, stderr={self.stderr!r}, n={self.n})"
 
 
-class PolynomialEstimate:
+class PolynomialEstimate(_LinearArithmetic):
     """An estimated polynomial in η: per power of η a mean and a variance.
 
     Terms of different estimates are independent, so ``+`` adds means and
@@ -251,15 +255,6 @@ class PolynomialEstimate:
         )
 
     __rmul__ = __mul__
-
-    def __truediv__(self, divisor):
-        return self * (1 / as_number(divisor, "a divisor"))
-
-    def __neg__(self):
-        return self * -1
-
-    def __sub__(self, other):
-        return self + (-other)
 
     def __repr__(self) -> str:
         if not self._terms:
