@@ -370,14 +370,18 @@ class DiagramSum:
 
     # -- text ----------------------------------------------------------------------
 
+    def _signed_terms(self) -> Iterator[tuple[Diagram, bool, sympy.Expr]]:
+        """(D, whether its coefficient is written with a minus, the coefficient's size) per term."""
+        for D, c in self._terms:
+            negative = c.could_extract_minus_sign()
+            yield D, negative, _canonical(-c) if negative else c
+
     def __str__(self) -> str:
         """Text that :func:`parse_sum` reads back to an equal sum (``0`` for the empty sum)."""
         if not self._terms:
             return "0"
         out: list[str] = []
-        for D, c in self._terms:
-            negative = c.could_extract_minus_sign()
-            size = _canonical(-c) if negative else c
+        for D, negative, size in self._signed_terms():
             body = D.text if size == 1 else f"{_coefficient_text(size)} {D.text}"
             if not out:
                 out.append(("-" if negative else "") + body)
@@ -399,9 +403,7 @@ class DiagramSum:
         if not self._terms:
             return "0"
         pieces: list[str] = []
-        for D, c in self._terms:
-            negative = c.could_extract_minus_sign()
-            size = _canonical(-c) if negative else c
+        for D, negative, size in self._signed_terms():
             body = printer._print(D)
             if size != 1:
                 factor = printer._print(size)

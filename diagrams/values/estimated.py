@@ -93,7 +93,30 @@ def _frozen(value):
 
 
 class _LinearArithmetic:
-    """``/``, unary ``-`` and ``-`` from the ``*`` (by a number) and ``+`` of an estimate."""
+    """The arithmetic of estimates, from two operations a subclass defines: ``_plus`` (another estimate
+    of its kind, as independent) and ``_times`` (a number).  ``sum()`` works, as it starts from 0."""
+
+    def _plus(self, other):
+        raise NotImplementedError
+
+    def _times(self, c):
+        raise NotImplementedError
+
+    def __add__(self, other):
+        if isinstance(other, type(self)):
+            return self._plus(other)
+        if isinstance(other, numbers.Number) and other == 0:
+            return self
+        return NotImplemented
+
+    __radd__ = __add__
+
+    def __mul__(self, factor):
+        if isinstance(factor, _LinearArithmetic):
+            return NotImplemented
+        return self._times(as_number(factor))
+
+    __rmul__ = __mul__
 
     def __truediv__(self, divisor):
         return self * (1 / as_number(divisor, "a divisor"))
@@ -139,23 +162,12 @@ class Estimate(_LinearArithmetic):
         """(mean − value)/stderr: how many standard errors the mean is from ``value``."""
         return (self.mean - value) / self.stderr
 
-    def __add__(self, other):
-        if isinstance(other, Estimate):
-            stderr = np.sqrt(np.square(self.stderr) + np.square(other.stderr))
-            return Estimate(_frozen(self.mean + other.mean), _frozen(stderr), min(self.n, other.n))
-        if isinstance(other, numbers.Number) and other == 0:  # sum() starts from 0
-            return self
-        return NotImplemented
+    def _plus(self, other: Estimate) -> Estimate:
+        stderr = np.sqrt(np.square(self.stderr) + np.square(other.stderr))
+        return Estimate(_frozen(self.mean + other.mean), _frozen(stderr), min(self.n, other.n))
 
-    __radd__ = __add__
-
-    def __mul__(self, factor):
-        if isinstance(factor, (Estimate, PolynomialEstimate)):
-            return NotImplemented
-        c = as_number(factor)
+    def _times(self, c) -> Estimate:
         return Estimate(_frozen(c * np.asarray(self.mean)), _frozen(abs(c) * np.asarray(self.stderr)), self.n)
-
-    __rmul__ = __mul__
 
     def __repr__(self) -> str:
         return f"Estimate(mean={self.mean!r}, stderr={self.stderr!r}, n={self.n})"
@@ -233,28 +245,17 @@ class PolynomialEstimate(_LinearArithmetic):
             )
         return sum((sympy.Float(float(m)) * eta**k for k, m in means), sympy.Integer(0))
 
-    def __add__(self, other):
-        if isinstance(other, PolynomialEstimate):
-            terms = dict(self._terms)
-            for k, (m, v) in other._terms.items():
-                m0, v0 = terms.get(k, (0.0, 0.0))
-                terms[k] = (np.add(m0, m), np.add(v0, v))
-            return PolynomialEstimate(terms, min(self.n, other.n))
-        if isinstance(other, numbers.Number) and other == 0:  # sum() starts from 0
-            return self
-        return NotImplemented
+    def _plus(self, other: PolynomialEstimate) -> PolynomialEstimate:
+        terms = dict(self._terms)
+        for k, (m, v) in other._terms.items():
+            m0, v0 = terms.get(k, (0.0, 0.0))
+            terms[k] = (np.add(m0, m), np.add(v0, v))
+        return PolynomialEstimate(terms, min(self.n, other.n))
 
-    __radd__ = __add__
-
-    def __mul__(self, factor):
-        if isinstance(factor, (Estimate, PolynomialEstimate)):
-            return NotImplemented
-        c = as_number(factor)
+    def _times(self, c) -> PolynomialEstimate:
         return PolynomialEstimate(
             {k: (np.multiply(c, m), np.multiply(c * c, v)) for k, (m, v) in self._terms.items()}, self.n
         )
-
-    __rmul__ = __mul__
 
     def __repr__(self) -> str:
         if not self._terms:
@@ -273,7 +274,20 @@ def _short(value) -> str:
     return f"{float(value):.4g}"
 
 
-class EstimatedValues(Statistics, kind="estimated"):
+class _SummedAsEstimates:
+    """How a series of estimated values is summed: weight · Estimate, added in the terms' order."""
+
+    def term(self, weight: Any, value: Any) -> Any:
+        return value * as_number(weight, "a weight")
+
+    def subtotal(self, values: Iterable[Any], *, plain: bool = False) -> list:
+        return list(values)  # added in the terms' order, whatever the chunks
+
+    def total(self, subtotals: Iterable[list], *, plain: bool = False) -> Any:
+        return sum(itertools.chain.from_iterable(subtotals), 0)
+
+
+class EstimatedValues(_SummedAsEstimates, Statistics, kind="estimated"):
     """Estimates of diagrams' η-free values for one observable: {Diagram: Estimate}, a kind of statistics.
 
     Each diagram is estimated from its own independent samples, so the
@@ -397,15 +411,6 @@ class EstimatedValues(Statistics, kind="estimated"):
             )
         return self.resummer(propagation, as_number(at_eta, "at_eta"), list(diagrams))
 
-    def term(self, weight: Any, value: Any) -> Any:
-        return value * as_number(weight, "a weight")
-
-    def subtotal(self, values: Iterable[Any], *, plain: bool = False) -> list:
-        return list(values)  # added in the terms' order, whatever the chunks
-
-    def total(self, subtotals: Iterable[list], *, plain: bool = False) -> Any:
-        return sum(itertools.chain.from_iterable(subtotals), 0)
-
     def finish(self, total: Any, *, plain: bool, at_eta: Any) -> Any:
         return total if at_eta is None else total.at(at_eta)
 
@@ -461,7 +466,7 @@ def _hint(observable) -> str:
 
 
 @dataclass(frozen=True, eq=False)
-class ResummedValues(Statistics, kind="estimated resummed"):
+class ResummedValues(_SummedAsEstimates, Statistics, kind="estimated resummed"):
     """Estimated resummed values of linkless diagrams at one learning rate (SPEC §6), a kind of statistics.
 
     ``estimates[D]`` estimates Σ over labelled embeddings f of rvalue_f(D) —
@@ -544,15 +549,6 @@ class ResummedValues(Statistics, kind="estimated resummed"):
         if at_eta is not None and as_number(at_eta, "at_eta") != self.eta:
             raise ResummationError(f"these values were resummed at η = {self.eta}, not at_eta = {at_eta}")
         return self
-
-    def term(self, weight: Any, value: Any) -> Any:
-        return value * as_number(weight, "a weight")
-
-    def subtotal(self, values: Iterable[Any], *, plain: bool = False) -> list:
-        return list(values)  # added in the terms' order, whatever the chunks
-
-    def total(self, subtotals: Iterable[list], *, plain: bool = False) -> Any:
-        return sum(itertools.chain.from_iterable(subtotals), 0)
 
     def finish(self, total: Any, *, plain: bool, at_eta: Any) -> Any:
         return total
