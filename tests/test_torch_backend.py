@@ -408,3 +408,25 @@ def test_comparison_verdicts_need_agreement_and_precision():
     assert holding_range(rows) == {("gap", "plain", 1): 0.2, ("gap", "resummed", 1): 2.0}  # ηλ_max·T, λ_max = 2
     table = agreement_table(rows, title="t")
     assert table.count("\n| gap |") == 2 and "0.2000 ± 0.0010 ✗" in table
+
+
+def test_a_value_no_sample_enters_is_exact_whatever_the_rounding():
+    # G·G and (for the displacement) G need no sample; a batched product once rounded its draws
+    # differently, giving a standard error of 1e-19 instead of 0 on some datasets
+    exact = [dg.parse("[]"), dg.parse("[a][a]")]
+    for seed in range(12):
+        generator = torch.Generator().manual_seed(seed)
+        net = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Tanh(), torch.nn.Linear(3, 1))
+        torch.nn.init.normal_(net[0].weight, generator=generator)
+        data = (torch.randn(50, 2, generator=generator), torch.randn(50, 1, generator=generator))
+
+        def loss(params, sample, net=net):
+            inputs, target = sample
+            return ((torch.func.functional_call(net, params, (inputs,)) - target) ** 2).sum() / 2
+
+        model = ModelLandscape(loss, dict(net.named_parameters()), data)
+        values = model.estimate(1, samples=37, seed=seed, diagrams=exact)
+        assert all(values[D].stderr == 0.0 and values[D].n == 37 for D in exact), seed
+        assert values[exact[1]].mean == pytest.approx(
+            float(model.functions.mean_gradient @ model.functions.mean_gradient)
+        )

@@ -222,8 +222,12 @@ class ModelLandscape:
             rng = diagram_rng(seed, diagram, "plain")
             indices = rng.integers(0, model.size, size=(draws, plan.slots))
             moments = RunningMoments()
+            if plan.slots == 0:  # no sample enters the value: it is exact, so it is computed once
+                block = torch.as_tensor(indices[:1], device=model.device)
+                value = plain_draws(model.functions, plan, model.samples(block.T), 1).detach().cpu().numpy()
+                moments.add(np.repeat(value, draws, axis=0))  # equal draws: a standard error of exactly 0
             step = chunk or _chunk(draws, model.dim * len(plan.maps))
-            for start in range(0, draws, step):
+            for start in range(0, draws if plan.slots else 0, step):
                 block = torch.as_tensor(indices[start : start + step], device=model.device)
                 batch = model.samples(block.T)
                 values = plain_draws(model.functions, plan, batch, block.shape[0])
