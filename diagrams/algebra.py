@@ -37,6 +37,7 @@ import sympy
 from .coefficient_bounds import CoefficientBound
 from .core.assumptions import vanishes
 from .core.diagram import Diagram
+from .core.display import show
 from .core.numbers import to_sympy
 from .core.partitions import mobius, set_partitions
 from .values.base import uvalue, value_representative
@@ -413,9 +414,7 @@ class DiagramSum:
         return "".join(pieces)
 
     def _repr_latex_(self) -> str:
-        from .output.latex import latex
-
-        return "$\\displaystyle " + latex(self) + "$"
+        return "$\\displaystyle " + show("latex", self) + "$"  # diagrams.output registers "latex"
 
 
 def _term_order(term: tuple[Diagram, sympy.Expr]) -> tuple:

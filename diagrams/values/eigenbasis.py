@@ -21,9 +21,9 @@ when eigenvalue sums coincide or vanish).  The cost does not grow with T.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from itertools import product
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -34,8 +34,16 @@ from ..core.propagators import Propagation
 from ..errors import ResummationError
 from .base import Statistics, check_curvature
 
-if TYPE_CHECKING:  # components.py imports this module
-    from .components import ComponentStatistics
+
+class Components(Protocol):
+    """What the eigenbasis reads of statistics with known components (:mod:`diagrams.values.components`)."""
+
+    dim: int
+
+    def cumulant(self, indices: Sequence[Sequence[int]]) -> Any: ...
+
+    def root_derivative(self, observable: Observable, index: tuple[int, ...]) -> Any: ...
+
 
 __all__ = ["EigenbasisStatistics"]
 
@@ -43,7 +51,7 @@ __all__ = ["EigenbasisStatistics"]
 class EigenbasisStatistics(Statistics, kind="eigenbasis"):
     """Float values over eigen-indices of H, for ``components`` (statistics with ``cumulant``) at η = ``at_eta``."""
 
-    def __init__(self, components: ComponentStatistics, at_eta: Any, propagation: Propagation | None = None):
+    def __init__(self, components: Components, at_eta: Any, propagation: Propagation | None = None):
         self.components = components
         self.dim = components.dim
         self.eta = to_float(at_eta, "at_eta")
