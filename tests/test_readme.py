@@ -1,7 +1,12 @@
 """The README's Python examples run as written."""
 
 import doctest
+import re
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -14,12 +19,6 @@ def test_readme_examples():
 
 def test_readme_pytorch_example_runs_as_written():
     """The Real models section's example (a script, not a doctest: its numbers are estimates)."""
-    import re
-    import subprocess
-    import sys
-
-    import pytest
-
     pytest.importorskip("torch", reason="the PyTorch example needs torch: pip install 'sgd-diagrams[torch]'")
     text = README.read_text()
     section = text[text.index("## Real models") :]

@@ -55,6 +55,7 @@ import numpy as np
 import sympy
 
 from ..errors import ScheduleError
+from .numbers import to_sympy
 from .partitions import weak_orders
 
 __all__ = ["Schedule", "ScheduleError", "count_embeddings", "embedding_polynomial", "embedding_shape"]
@@ -99,7 +100,7 @@ def _is_monomial(expr: sympy.Expr) -> bool:
     >>> _is_monomial(2 * M * B**2), _is_monomial(6 / B), _is_monomial(M / 2), _is_monomial(M + 1)
     (True, False, False, False)
     """
-    coefficient, rest = sympy.sympify(expr).as_coeff_Mul()
+    coefficient, rest = to_sympy(expr).as_coeff_Mul()
     if not (coefficient.is_Integer and coefficient > 0):
         return False
     return all(
@@ -144,7 +145,7 @@ class Schedule:
         if isinstance(N, int) and isinstance(B, int):
             if N % B:
                 raise ScheduleError(f"B={B} must divide N={N}")
-        elif not _is_monomial(N / sympy.sympify(B)):
+        elif not _is_monomial(N / to_sympy(B)):
             raise ScheduleError(
                 f"cannot check that B={B} divides N={N}: with a symbol, N/B must be 1 or a product of "
                 "symbols (B = 1, B = N, or N = M*B as in Schedule.symbolic)"

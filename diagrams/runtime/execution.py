@@ -4,9 +4,9 @@ Public functions that do long work take the same keywords — ``workers``,
 ``backend``, ``client`` (see :mod:`diagrams.runtime.parallel`) and
 ``progress`` — through the :func:`runs_long` decorator, which checks them
 before anything runs and hands the function one :class:`Runtime`.  Work goes
-through :meth:`Runtime.map`, so every path honours the choice: the results
-come back in the items' order whatever the backend, hence identical to the
-serial ones.
+through :meth:`Runtime.chunks` (or :meth:`Runtime.map`, built on it), so every
+path honours the choice: the results come back in the items' order whatever
+the backend, hence identical to the serial ones.
 
 >>> Runtime().map(lambda xs: [x * x for x in xs], [1, 2, 3])
 [1, 4, 9]
@@ -39,23 +39,10 @@ class Runtime:
     def map(
         self, function: Callable[[list[Item]], list[Result]], items: Sequence[Item], description: str = "diagrams"
     ) -> list[Result]:
-        """``function`` over chunks of ``items`` (it maps a list to a list), results in item order.
-
-        Serially the items go one at a time (so a progress bar moves smoothly);
-        in parallel they go in interleaved chunks (item i, i+k, i+2k, … for
-        k = twice the number of workers), so cheap and costly items mix, and
-        the progress bar counts finished chunks.
-        """
-        items = list(items)
-        if self.parallel.is_serial:
-            shown = track(items, description, enabled=self.progress, total=len(items))
-            return [result for item in shown for result in function([item])]
-        k = max(1, min(2 * width(self.parallel), len(items)))
-        results: list = [None] * len(items)
-        done = run(self.parallel, function, [items[i::k] for i in range(k)])
-        for i, chunk in enumerate(track(done, description + " (chunks)", enabled=self.progress, total=k)):
-            results[i::k] = chunk
-        return results
+        """``function`` (it maps a list to a list) over ``items``, one item at a time, results in item order:
+        :meth:`chunks`, concatenated."""
+        parts = self.chunks(functools.partial(_map_each, function), items, description)
+        return [result for part in parts for result in part]
 
     def chunks(
         self, function: Callable[[Iterable[Item]], Result], items: Sequence[Item], description: str = "diagrams"
@@ -76,6 +63,11 @@ class Runtime:
         bounds = [len(items) * i // k for i in range(k + 1)]
         done = run(self.parallel, function, [items[bounds[i] : bounds[i + 1]] for i in range(k)])
         return list(track(done, description + " (chunks)", enabled=self.progress, total=k))
+
+
+def _map_each(function: Callable[[list[Item]], list[Result]], items: Iterable[Item]) -> list[Result]:
+    """``function`` on each item alone (one task of :meth:`Runtime.map`)."""
+    return [result for item in items for result in function([item])]
 
 
 RUNTIME_KEYWORDS = ("workers", "backend", "client", "progress")

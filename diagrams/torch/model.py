@@ -222,16 +222,12 @@ class ModelLandscape:
             rng = diagram_rng(seed, diagram, "plain")
             indices = rng.integers(0, model.size, size=(draws, plan.slots))
             moments = RunningMoments()
-            if plan.slots == 0:  # no sample enters the value: it is exact, so it is computed once
-                block = torch.as_tensor(indices[:1], device=model.device)
-                value = plain_draws(model.functions, plan, model.samples(block.T), 1).detach().cpu().numpy()
-                moments.add(np.repeat(value, draws, axis=0))  # equal draws: a standard error of exactly 0
-            step = chunk or _chunk(draws, model.dim * len(plan.maps))
-            for start in range(0, draws if plan.slots else 0, step):
-                block = torch.as_tensor(indices[start : start + step], device=model.device)
-                batch = model.samples(block.T)
-                values = plain_draws(model.functions, plan, batch, block.shape[0])
-                moments.add(values.detach().cpu().numpy())
+            if plan.slots:
+                step = chunk or _chunk(draws, model.dim * len(plan.maps))
+                for start in range(0, draws, step):
+                    moments.add(_plain_values(model, plan, indices[start : start + step]))
+            else:  # no sample enters the value: it is exact, computed once (equal draws: stderr exactly 0)
+                moments.add(np.repeat(_plain_values(model, plan, indices[:1]), draws, axis=0))
             estimates[diagram] = moments.estimate()
         kind = DISPLACEMENT if root == "displacement" else self._observable_of(root)
         options = dict(
@@ -402,6 +398,12 @@ class ModelLandscape:
 
         model = self if device is None else self.to(device)
         return simulate_sgd(model, schedule, eta, trials=trials, seed=seed, batch_trials=batch_trials)
+
+
+def _plain_values(model: ModelLandscape, plan: DrawPlan, rows: np.ndarray) -> np.ndarray:
+    """The diagram's value on each draw of ``rows`` (draws × slots of dataset indices)."""
+    block = torch.as_tensor(rows, device=model.device)
+    return plain_draws(model.functions, plan, model.samples(block.T), block.shape[0]).detach().cpu().numpy()
 
 
 def _is_number(value) -> bool:

@@ -232,7 +232,8 @@ class Statistics(ABC):
         """The sum of one chunk of terms, in a form :meth:`total` adds.
 
         A plain series adds the weights of equal values first (many diagrams
-        share a value) and expands one power of η at a time
+        share a value), multiplies each sum by its value term by term
+        (:func:`expanded_product`) and keeps the powers of η apart
         (:class:`PowersOfEta`): far fewer sympy operations than expanding the
         sum.  Expanded polynomials are canonical, so chunks do not change the
         result.
@@ -246,7 +247,7 @@ class Statistics(ABC):
         for value, found in weights.items():
             rest, power = split_power_of_eta(value)
             buckets.setdefault(power, []).extend(expanded_product(sympy.Add(*found), rest))
-        return PowersOfEta({k: [sympy.Add(*terms)] for k, terms in buckets.items()}, expanded=True)
+        return PowersOfEta({k: [sympy.Add(*terms)] for k, terms in buckets.items()})
 
     def total(self, subtotals: Iterable[Any], *, plain: bool = False) -> Any:
         """Σ weight · value from the subtotals of consecutive chunks of terms, in order."""
@@ -315,52 +316,39 @@ def expanded_product(polynomial: sympy.Expr, factor: sympy.Expr) -> tuple[sympy.
 class PowersOfEta:
     """A sum kept apart by powers of η, Σ_k η^k·(factor·Σ coefficients_k), until it is shown.
 
-    Expanding one power at a time is much cheaper than expanding the whole sum
-    and collecting powers of η afterwards, and gives the same expression.
-    Scaling by a number or an expression (the gap's −1/N) is kept as a factor.
-    ``expanded`` says that every coefficient is already an expanded
-    polynomial, so adding them is all that is left to do.
+    The coefficients are expanded polynomials, so adding them only merges like
+    terms: much cheaper than expanding the whole sum and collecting powers of
+    η afterwards, and the same expression.  Scaling by a number or an
+    expression (the gap's −1/N) is kept as a factor.
     """
 
-    def __init__(self, buckets: dict[int, list], factor: sympy.Expr = sympy.S.One, *, expanded: bool = False):
-        self.buckets, self.factor, self.is_expanded = buckets, factor, expanded
+    def __init__(self, buckets: dict[int, list], factor: sympy.Expr = sympy.S.One):
+        self.buckets, self.factor = buckets, factor
 
     def __mul__(self, other: Any) -> PowersOfEta:
-        return PowersOfEta(self.buckets, self.factor * other, expanded=self.is_expanded)
+        return PowersOfEta(self.buckets, self.factor * other)
 
     __rmul__ = __mul__
 
     def __truediv__(self, other: Any) -> PowersOfEta:
-        return PowersOfEta(self.buckets, self.factor / other, expanded=self.is_expanded)
+        return PowersOfEta(self.buckets, self.factor / other)
 
     def __neg__(self) -> PowersOfEta:
-        return PowersOfEta(self.buckets, -self.factor, expanded=self.is_expanded)
+        return PowersOfEta(self.buckets, -self.factor)
 
     def coefficient(self, k: int) -> sympy.Expr:
         """The expanded coefficient of η^k (factor included)."""
         found = sympy.Add(*self.buckets.get(k, ()))
-        if not self.is_expanded:
-            return sympy.expand(self.factor * found)
-        if self.factor == 1:
-            return found
-        if self.factor.has(sympy.Add):
-            return sympy.expand(self.factor * found)
-        # a monomial factor times an expanded polynomial: distributing is expanding
-        return sympy.Add(*(self.factor * term for term in sympy.Add.make_args(found)))
-
-    def expanded(self) -> PowersOfEta:
-        """The same sum with one expanded polynomial per power of η."""
-        return PowersOfEta({k: [self.coefficient(k)] for k in self.buckets}, expanded=True)
+        return found if self.factor == 1 else sympy.Add(*expanded_product(found, self.factor))
 
     @staticmethod
     def merge(sums: Iterable[PowersOfEta]) -> PowersOfEta:
         """The sum of several sums."""
-        found = [one if one.factor == 1 else one.expanded() for one in sums]
         buckets: dict[int, list] = {}
-        for one in found:
-            for k, terms in one.buckets.items():
-                buckets.setdefault(k, []).extend(terms)
-        return PowersOfEta(buckets, expanded=all(one.is_expanded for one in found))
+        for one in sums:
+            for k in one.buckets:
+                buckets.setdefault(k, []).append(one.coefficient(k))
+        return PowersOfEta(buckets)
 
     def expression(self) -> sympy.Expr:
         """Σ_k η^k · (the expanded coefficient of η^k)."""
