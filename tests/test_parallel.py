@@ -16,6 +16,10 @@ import sympy
 from distributed import Client, LocalCluster
 
 import diagrams as dg
+from hypothesis import given
+from hypothesis import strategies as st
+
+from diagrams.runtime.execution import split
 from diagrams.runtime.parallel import ParallelOptions, parallel_map, parallel_options
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -125,6 +129,41 @@ def test_series_are_the_same_on_every_backend(client):
         assert function(stats, schedule, 2, client=client) == serial, function.__name__
     at = dg.expected_loss(stats, schedule, 2, at_eta=0.01)
     assert dg.expected_loss(stats, schedule, 2, at_eta=0.01, workers=2) == at
+
+
+def test_series_shared_out_by_tree_shape_are_the_same_with_assumptions_and_resummed():
+    """The workers enumerate their own shapes: assumptions, root-tied and linkless diagrams included."""
+    T = sympy.Symbol("T")
+    symbolic = dg.Statistics.symbolic()
+    cases = [
+        (dg.expected_loss, dg.Schedule.sgd(T), 4, {"assume": ["at_minimum"]}),
+        (dg.generalization_gap, dg.Schedule(N=T, B=1, E=2), 4, {}),
+        (dg.expected_loss, dg.Schedule.sgd(T), 3, {"method": dg.Resummed()}),
+    ]
+    for function, schedule, order, options in cases:
+        serial = function(symbolic, schedule, order, **options)
+        assert function(symbolic, schedule, order, workers=2, **options) == serial, (function.__name__, options)
+
+
+@given(st.lists(st.integers(0, 50), min_size=1, max_size=40), st.integers(1, 8))
+def test_split_cuts_where_the_running_cost_first_reaches_each_share(sizes, k):
+    items = list(range(len(sizes)))
+    k = min(k, len(items))
+    chunks = split(items, sizes, k)
+    assert len(chunks) == k and all(chunks)
+    assert [item for chunk in chunks for item in chunk] == items
+    whole, running = sum(sizes), [0]
+    for size in sizes:
+        running.append(running[-1] + size)
+    bounds = [0]
+    for chunk in chunks:
+        bounds.append(bounds[-1] + len(chunk))
+    for i in range(1, k):
+        cut, previous = bounds[i], bounds[i - 1]
+        as_late_as_possible = len(items) - cut == k - i
+        assert running[cut] * k >= whole * i or as_late_as_possible
+        if cut - 1 > previous:  # no earlier place after the previous cut reached the share
+            assert running[cut - 1] * k < whole * i
 
 
 def test_diagram_terms_are_the_same_on_every_backend(client):

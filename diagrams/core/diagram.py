@@ -88,7 +88,6 @@ class Diagram:
         _set_parent(self, parent)
         _set_part_of(self, part_of)
         _set_automorphism_count(self, automorphism_count)
-        _set_hash(self, hash((parent, part_of)))
 
     @classmethod
     def from_canonical(cls, parent: tuple[int, ...], part_of: tuple[int, ...], automorphism_count: int) -> Diagram:
@@ -101,7 +100,6 @@ class Diagram:
         _set_parent(self, parent)
         _set_part_of(self, part_of)
         _set_automorphism_count(self, automorphism_count)
-        _set_hash(self, hash((parent, part_of)))
         return self
 
     @classmethod
@@ -132,7 +130,12 @@ class Diagram:
         return self.parent == other.parent and self.part_of == other.part_of
 
     def __hash__(self) -> int:
-        return self._hash
+        try:
+            return self._hash
+        except AttributeError:  # hashed on first use: the enumerator builds many diagrams nobody hashes
+            value = hash((self.parent, self.part_of))
+            _set_hash(self, value)
+            return value
 
     def __lt__(self, other: Diagram) -> bool:
         if not isinstance(other, Diagram):

@@ -69,7 +69,7 @@ from .canonical import BATCH_NODES, TreeBatch, TreeSearch
 from .counting import COUNT_MAX_ORDER, diagram_count
 from .diagram import MAX_ORDER, Diagram
 
-__all__ = ["enumerate_diagrams", "count_diagrams", "estimated_count"]
+__all__ = ["enumerate_diagrams", "count_diagrams", "estimated_count", "shape_count", "shape_diagrams", "shape_cost"]
 
 #: RGS tables (and the prefilter's rejections) are kept for trees of at most this many nodes.
 TABLE_NODES = 10
@@ -80,8 +80,8 @@ SEARCH_ROWS = 32
 
 Raw = tuple[tuple[int, ...], tuple[int, ...], int]  # canonical (parent, part_of, |Aut|)
 # A shape's (or chunk's) diagrams as arrays: the distinct parent arrays (uint8), which one each
-# diagram has (int32), each diagram's part_of (uint8) and |Aut|.
-Shard = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+# diagram has (int32), the distinct part_of arrays (uint8), which one each diagram has, and |Aut|.
+Shard = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 def enumerate_diagrams(
@@ -150,17 +150,57 @@ def _check_order(order: int) -> None:
         raise ValueError(f"order must be between 0 and {MAX_ORDER}, got {order}")
 
 
-def _generate(order: int, linkless: bool, root_tied: bool) -> Iterator[Diagram]:
+def shape_count(order: int) -> int:
+    """How many tree shapes (unlabelled rooted trees with ``order + 1`` nodes) carry the diagrams of ``order``.
+
+    :func:`enumerate_diagrams` yields the diagrams of each shape in turn
+    (:func:`shape_diagrams`), so a job can be shared out by shape.
+
+    >>> [shape_count(d) for d in range(8)]
+    [1, 1, 2, 4, 9, 20, 48, 115]
+    """
+    _check_order(order)
+    return len(_rooted_trees(order + 1))
+
+
+def shape_diagrams(order: int, shape: int, *, linkless: bool = False, root_tied: bool = False) -> Iterator[Diagram]:
+    """The diagrams of ``order`` on its ``shape``-th tree shape, in enumeration order (same keywords
+    as :func:`enumerate_diagrams`, which yields these for shape 0, 1, 2, …).
+
+    >>> [str(D) for D in shape_diagrams(2, 1)]
+    ['[a:b][ab]', '[a][b][ab]']
+    """
+    _check_order(order)
     n = order + 1
+    shards: Iterable[Shard | list[Raw]]
+    if n <= TABLE_NODES:  # a shape at a time, quickly
+        shards = _shape_task(n, shape, linkless=bool(linkless), root_tied=bool(root_tied))
+    else:  # a chunk at a time: a shape may have billions of partitions
+        shards = _shape_shards(_rooted_trees(n)[shape], bool(linkless), bool(root_tied))
     make = Diagram.from_canonical
-    for index, tree in enumerate(_rooted_trees(n)):
-        shards: Iterable[Shard | list[Raw]]
-        if n <= TABLE_NODES:  # a shape at a time, quickly
-            shards = _shape_task(n, index, linkless=linkless, root_tied=root_tied)
-        else:  # a chunk at a time: a shape may have billions of partitions
-            shards = _shape_shards(tree, linkless, root_tied)
-        for shard in shards:
-            yield from starmap(make, _unpacked(shard))
+    for shard in shards:
+        yield from starmap(make, _unpacked(shard))
+
+
+def shape_cost(order: int) -> int:
+    """The relative cost of a tree shape of ``order`` in a job that values its diagrams: Bell(order).
+
+    A shape costs a fixed part (its tables) plus a part per diagram; at the
+    orders where jobs are shared out the fixed part dominates, so shapes of
+    one order cost about the same (measured: within 3× at order 6, while the
+    number of diagrams per shape varies 20×), and a shape of the next order
+    costs about as much more as its candidate partitions, Bell(order).
+
+    >>> [shape_cost(d) for d in range(7)]
+    [1, 1, 2, 5, 15, 52, 203]
+    """
+    _check_order(order)
+    return _bell(order)
+
+
+def _generate(order: int, linkless: bool, root_tied: bool) -> Iterator[Diagram]:
+    for shape in range(shape_count(order)):
+        yield from shape_diagrams(order, shape, linkless=linkless, root_tied=root_tied)
 
 
 def _generate_parallel(order: int, linkless: bool, root_tied: bool, options) -> Iterator[Diagram]:
@@ -183,10 +223,17 @@ def _unpacked(shard: Shard | list[Raw]) -> list[Raw]:
     """The canonical (parent, part_of, |Aut|) tuples of a shard, the parent tuples shared."""
     if isinstance(shard, list):
         return shard
-    parents, which, part_of, auts = shard
+    parents, which_parent, parts, which_part, auts = shard
     with _collector_paused():
-        shared = [tuple(row) for row in parents.tolist()]
-        return list(zip(map(shared.__getitem__, which.tolist()), map(tuple, part_of.tolist()), auts.tolist()))
+        parent_tuples = [tuple(row) for row in parents.tolist()]
+        part_tuples = [tuple(row) for row in parts.tolist()]
+        return list(
+            zip(
+                map(parent_tuples.__getitem__, which_parent.tolist()),
+                map(part_tuples.__getitem__, which_part.tolist()),
+                auts.tolist(),
+            )
+        )
 
 
 @contextmanager
@@ -244,11 +291,15 @@ def _shape_shards(tree: tuple, linkless: bool, root_tied: bool) -> Iterator[Shar
                 fresh.append(key not in seen)
                 seen.add(key)
             first = first[fresh]
-        distinct, which = np.unique(parent_keys[first], return_index=True, return_inverse=True)[1:]
+        # rows as the distinct arrays and an index each: a few thousand part_of tuples are shared by
+        # hundreds of thousands of diagrams, so the parent process builds each tuple once
+        distinct_parents, which_parent = np.unique(parent_keys[first], return_index=True, return_inverse=True)[1:]
+        distinct_parts, which_part = np.unique(part_keys[first], return_index=True, return_inverse=True)[1:]
         yield (
-            parents[first][distinct].astype(np.uint8),
-            which.astype(np.int32),
-            part_of[first].astype(np.uint8),
+            parents[first][distinct_parents].astype(np.uint8),
+            which_parent.astype(np.int32),
+            part_of[first][distinct_parts].astype(np.uint8),
+            which_part.astype(np.int32),
             auts[first],
         )
 

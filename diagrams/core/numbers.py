@@ -25,6 +25,7 @@ from fractions import Fraction
 from typing import Any
 
 import sympy
+import sympy.tensor.tensor  # noqa: F401  (sympy's Add imports it on first use: here, once, before any worker forks)
 
 __all__ = ["to_sympy", "to_exact", "to_float", "is_real_number"]
 

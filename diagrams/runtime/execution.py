@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 from .parallel import ParallelOptions, parallel_options, run, width
 from .progress import track
 
-__all__ = ["Runtime", "runs_long"]
+__all__ = ["Runtime", "runs_long", "split"]
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -45,24 +45,54 @@ class Runtime:
         return [result for part in parts for result in part]
 
     def chunks(
-        self, function: Callable[[Iterable[Item]], Result], items: Sequence[Item], description: str = "diagrams"
+        self,
+        function: Callable[[Iterable[Item]], Result],
+        items: Sequence[Item],
+        description: str = "diagrams",
+        *,
+        sizes: Sequence[Any] | None = None,
+        unit: str = " diagrams",
     ) -> list[Result]:
         """``function`` over consecutive chunks of ``items`` (it reduces an iterable to one result), in order.
 
         Serially there is one chunk, the items passing one at a time (so a
-        progress bar moves smoothly); in parallel there are two chunks per
-        worker, so the workers also do the reducing (and little crosses back).
+        progress bar, counting ``unit``, moves smoothly); in parallel there are
+        two chunks per worker, so the workers also do the reducing (and little
+        crosses back).  The chunks hold about equal shares of ``sizes`` (the
+        items' costs, default all equal).
 
         >>> Runtime().chunks(sum, [1, 2, 3])
         [6]
+        >>> split(list("abcde"), [8, 1, 1, 1, 1], 2), split(list("abcd"), None, 2)
+        ([['a'], ['b', 'c', 'd', 'e']], [['a', 'b'], ['c', 'd']])
         """
         items = list(items)
         if self.parallel.is_serial:
-            return [function(track(items, description, enabled=self.progress, total=len(items)))]
+            return [function(track(items, description, enabled=self.progress, total=len(items), unit=unit))]
         k = max(1, min(2 * width(self.parallel), len(items)))
+        done = run(self.parallel, function, split(items, sizes, k))
+        return list(track(done, description + " (chunks)", enabled=self.progress, total=k, unit=" chunks"))
+
+
+def split(items: list[Item], sizes: Sequence[Any] | None, k: int) -> list[list[Item]]:
+    """``items`` cut into ``k`` consecutive, non-empty chunks (k ≤ len(items)) of about equal total size.
+
+    A cut goes where the running total of sizes first reaches the next k-th
+    of the whole.
+    """
+    if sizes is None:
         bounds = [len(items) * i // k for i in range(k + 1)]
-        done = run(self.parallel, function, [items[bounds[i] : bounds[i + 1]] for i in range(k)])
-        return list(track(done, description + " (chunks)", enabled=self.progress, total=k))
+    else:
+        whole, running, bounds = sum(sizes), 0, [0]
+        for index, size in enumerate(sizes[:-1]):
+            running += size
+            # a cut after this item once the running total reaches the next share, leaving an item per chunk to come
+            if len(bounds) < k and running * k >= whole * len(bounds) and len(items) - index - 1 >= k - len(bounds):
+                bounds.append(index + 1)
+        while len(bounds) < k:  # too few cuts (sizes all at the end): take them just before the end
+            bounds.append(len(items) - (k - len(bounds)))
+        bounds.append(len(items))
+    return [items[bounds[i] : bounds[i + 1]] for i in range(k)]
 
 
 def _map_each(function: Callable[[list[Item]], list[Result]], items: Iterable[Item]) -> list[Result]:

@@ -33,9 +33,11 @@ def progress_bar_class() -> type:
     return tqdm
 
 
-def track(items: Iterable[Item], description: str, *, enabled: bool, total: int | None = None) -> Iterator[Item]:
-    """``items`` unchanged, with a tqdm progress bar when ``enabled``."""
+def track(
+    items: Iterable[Item], description: str, *, enabled: bool, total: int | None = None, unit: str = " diagrams"
+) -> Iterator[Item]:
+    """``items`` unchanged, with a tqdm progress bar (counting ``unit``) when ``enabled``."""
     if not enabled:
         return iter(items)
     bar = progress_bar_class()
-    return iter(bar(items, desc=description, total=total, unit=" diagrams", leave=False))
+    return iter(bar(items, desc=description, total=total, unit=unit, leave=False))

@@ -43,7 +43,6 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
 
-from ..core.diagram import Diagram
 from ..core.numbers import to_float
 from ..core.observables import LOSS, Observable, as_observable, coordinate
 from ..core.propagators import Propagation
@@ -51,7 +50,7 @@ from ..core.schedule import Schedule
 from ..runtime.execution import Runtime, runs_long
 from ..values.base import Statistics
 from .methods import PLAIN, Method, as_method
-from .terms import check_order, series_diagrams, weight
+from .terms import SeriesDiagrams, check_order, series_diagrams, weight
 
 __all__ = ["expectation", "expected_loss", "generalization_gap", "displacement"]
 
@@ -165,29 +164,39 @@ def _series(
     if at_eta is not None:
         to_float(at_eta, "at_eta")  # text, NaN and infinities are refused before any work
     propagation = method.propagation(schedule)
-    diagrams = list(series_diagrams(order, method, root_tied=root_tied, assume=assume, observable=observable))
+    diagrams = series_diagrams(order, method, root_tied=root_tied, assume=assume, observable=observable)
     valuation = stats.prepare(diagrams, observable, propagation, at_eta)
     job = partial(
-        _subtotal, schedule=schedule, method=method, valuation=valuation, observable=observable, propagation=propagation
+        _subtotal,
+        diagrams=diagrams,
+        schedule=schedule,
+        method=method,
+        valuation=valuation,
+        observable=observable,
+        propagation=propagation,
     )
-    total = valuation.total(runtime.chunks(job, diagrams, f"series to order {order}"), plain=propagation is None)
+    shapes = diagrams.shapes()
+    subtotals = runtime.chunks(job, shapes, f"series to order {order}", sizes=diagrams.costs(shapes), unit=" shapes")
+    total = valuation.total(subtotals, plain=propagation is None)
     if scale is not None:
         total = scale(total)
     return valuation.finish(total, plain=propagation is None, at_eta=at_eta)
 
 
 def _subtotal(
-    diagrams: Iterable[Diagram],
+    shapes: Iterable[tuple[int, int]],
+    diagrams: SeriesDiagrams,
     schedule: Schedule,
     method: Method,
     valuation: Statistics,
     observable: Observable,
     propagation: Propagation | None,
 ) -> Any:
-    """Σ weight · value over a chunk of diagrams, as the valuation's subtotal (one task of a parallel run)."""
+    """Σ weight · value over the series' diagrams on some tree shapes, as the valuation's subtotal
+    (one task of a parallel run: the worker enumerates its own diagrams)."""
 
     def terms():
-        for diagram in diagrams:
+        for diagram in diagrams.on(shapes):
             w = weight(diagram, schedule, method)
             if w is None:
                 continue

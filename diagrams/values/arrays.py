@@ -26,7 +26,7 @@ ValueError: H is not symmetric: a derivative tensor is symmetric in its indices;
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from itertools import chain
 from typing import Any
 
@@ -79,7 +79,7 @@ class ArrayStatistics(ComponentStatistics, kind="arrays"):
         flat = tuple(i for node in sorted(indices, key=len) for i in node)
         return to_sympy(self.tables[key][flat])
 
-    def check_known(self, diagrams: Sequence[Diagram], observable: Observable, *, resummed: bool) -> None:
+    def check_known(self, diagrams: Iterable[Diagram], observable: Observable, *, resummed: bool) -> None:
         needed: dict[tuple[int, ...], Diagram] = {}
         for diagram in diagrams:
             for part in diagram.parts:

@@ -211,7 +211,7 @@ class Statistics(ABC):
     # -- a series' life cycle -------------------------------------------------------
 
     def prepare(
-        self, diagrams: Sequence[Diagram], observable: Observable, propagation: Propagation | None, at_eta: Any
+        self, diagrams: Iterable[Diagram], observable: Observable, propagation: Propagation | None, at_eta: Any
     ) -> Statistics:
         """Check, before any work, that these diagrams can be valued; return the valuation that sums them.
 

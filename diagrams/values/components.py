@@ -16,7 +16,7 @@ Subclasses give the components (:meth:`ComponentStatistics._cumulant`):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from itertools import product
 
@@ -149,5 +149,5 @@ class ComponentStatistics(Statistics):
             )
         return self
 
-    def check_known(self, diagrams: Sequence[Diagram], observable: Observable, *, resummed: bool) -> None:
+    def check_known(self, diagrams: Iterable[Diagram], observable: Observable, *, resummed: bool) -> None:
         """Raise :class:`~diagrams.values.base.MissingStatisticError` if a needed cumulant is unknown."""

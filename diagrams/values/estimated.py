@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import itertools
 import numbers
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from statistics import NormalDist
 from types import MappingProxyType
@@ -322,7 +322,7 @@ class EstimatedValues(_SummedAsEstimates, Statistics, kind="estimated"):
 
     estimates: Mapping[Diagram, Estimate]
     observable: Observable | str  # an Observable, or DISPLACEMENT
-    resummer: Callable[[Propagation, float, Sequence[Diagram]], ResummedValues] | None
+    resummer: Callable[[Propagation, float, list[Diagram]], ResummedValues] | None
 
     def __init__(
         self,
@@ -330,7 +330,7 @@ class EstimatedValues(_SummedAsEstimates, Statistics, kind="estimated"):
         observable=LOSS,
         *,
         dim: int | None = None,
-        resummer: Callable[[Propagation, float, Sequence[Diagram]], ResummedValues] | None = None,
+        resummer: Callable[[Propagation, float, list[Diagram]], ResummedValues] | None = None,
     ):
         for diagram, estimate in estimates.items():
             if not isinstance(diagram, Diagram):
