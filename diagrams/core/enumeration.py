@@ -58,7 +58,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from fractions import Fraction
 from functools import cache, lru_cache, partial
-from itertools import islice, starmap
+from itertools import chain, islice, starmap
 from math import factorial
 from typing import Any
 
@@ -171,15 +171,20 @@ def shape_diagrams(order: int, shape: int, *, linkless: bool = False, root_tied:
     ['[a:b][ab]', '[a][b][ab]']
     """
     _check_order(order)
-    n = order + 1
-    shards: Iterable[Shard | list[Raw]]
+    return _diagrams(_shards_of(order + 1, shape, bool(linkless), bool(root_tied)))
+
+
+def _shards_of(n: int, shape: int, linkless: bool, root_tied: bool) -> Iterator[Shard | list[Raw]]:
+    """The shards of a shape, computed when first asked for."""
     if n <= TABLE_NODES:  # a shape at a time, quickly
-        shards = _shape_task(n, shape, linkless=bool(linkless), root_tied=bool(root_tied))
+        yield from _shape_task(n, shape, linkless=linkless, root_tied=root_tied)
     else:  # a chunk at a time: a shape may have billions of partitions
-        shards = _shape_shards(_rooted_trees(n)[shape], bool(linkless), bool(root_tied))
-    make = Diagram.from_canonical
-    for shard in shards:
-        yield from starmap(make, _unpacked(shard))
+        yield from _shape_shards(_rooted_trees(n)[shape], linkless, root_tied)
+
+
+def _diagrams(shards: Iterable[Shard | list[Raw]]) -> Iterator[Diagram]:
+    """The diagrams of shards, in order, passed on by C-level iterators (no Python frame runs per diagram)."""
+    return chain.from_iterable(starmap(Diagram.from_canonical, _unpacked(shard)) for shard in shards)
 
 
 def shape_cost(order: int) -> int:
@@ -199,16 +204,15 @@ def shape_cost(order: int) -> int:
 
 
 def _generate(order: int, linkless: bool, root_tied: bool) -> Iterator[Diagram]:
-    for shape in range(shape_count(order)):
-        yield from shape_diagrams(order, shape, linkless=linkless, root_tied=root_tied)
+    n = order + 1
+    return _diagrams(
+        shard for shape in range(shape_count(order)) for shard in _shards_of(n, shape, linkless, root_tied)
+    )
 
 
 def _generate_parallel(order: int, linkless: bool, root_tied: bool, options) -> Iterator[Diagram]:
     task = partial(_shape_task, order + 1, linkless=linkless, root_tied=root_tied)
-    make = Diagram.from_canonical
-    for shards in run(options, task, range(len(_rooted_trees(order + 1)))):
-        for shard in shards:
-            yield from starmap(make, _unpacked(shard))
+    return _diagrams(shard for shards in run(options, task, range(shape_count(order))) for shard in shards)
 
 
 def _shape_task(n: int, index: int, *, linkless: bool, root_tied: bool) -> list[Shard | list[Raw]]:

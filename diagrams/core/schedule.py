@@ -46,6 +46,7 @@ from __future__ import annotations
 import operator
 from collections import Counter
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import cache, cached_property, lru_cache
 from itertools import accumulate
 from math import comb, factorial
@@ -235,14 +236,28 @@ def count_embeddings(diagram, schedule: Schedule) -> sympy.Expr:
     """
     if not isinstance(schedule, Schedule):
         raise TypeError(f"schedule must be a Schedule, not {type(schedule).__name__}")
-    return _count_embeddings(diagram, schedule)
+    return scaled_embedding_count(diagram, schedule)
 
 
-@lru_cache(maxsize=1 << 14)
-def _count_embeddings(diagram, schedule: Schedule) -> sympy.Expr:
-    shape = embedding_shape(diagram)
-    table = _single_epoch_table(*shape) if schedule.E == 1 else _level_epoch_table(*shape)
-    return _evaluate(*table, schedule.steps_per_epoch, schedule.B, schedule.E)
+def scaled_embedding_count(diagram, schedule: Schedule, factor: Fraction = Fraction(1), B_power: int = 0) -> sympy.Expr:
+    """factor · B^B_power · L(D), expanded, built in one step.
+
+    A series weighs each diagram by (−1/B)^d/|Aut(D)| · L(D): giving that
+    factor here folds it into L's integer coefficients instead of rescaling a
+    sympy sum twice.  Diagrams share tables, so the results are cached by table.
+
+    >>> from diagrams import parse
+    >>> T = sympy.Symbol("T")
+    >>> scaled_embedding_count(parse("[a][ab][b]"), Schedule.sgd(T), Fraction(-1, 2))
+    -T**2/4 + T/4
+    >>> scaled_embedding_count(parse("[a][a]"), Schedule.symbolic(E=1), Fraction(-1), -1)   # −L/B, L = M·B
+    -M
+    """
+    if schedule.E == 1:
+        table = _single_epoch_table(diagram.parent, diagram.part_of)
+    else:
+        table = _level_epoch_table(*embedding_shape(diagram))
+    return _evaluate(*table, schedule.steps_per_epoch, schedule.B, schedule.E, factor, B_power)
 
 
 def embedding_polynomial(diagram) -> sympy.Poly:
@@ -274,18 +289,31 @@ def embedding_shape(diagram) -> tuple[tuple[int, ...], tuple[tuple[int, ...], ..
 
 
 @lru_cache(maxsize=1 << 14)  # few tables recur across many diagrams (86 for the 6 685 diagrams of order ≤ 6)
-def _evaluate(n_parts: int, table: tuple[tuple[tuple[int, int], int], ...], M, B, E) -> sympy.Expr:
-    """B^p · Σ A_{ℓj} C(M, ℓ) C(E, j), expanded into monomials M^a·E^b·B^p (exact).
+def _evaluate(
+    n_parts: int,
+    table: tuple[tuple[tuple[int, int], int], ...],
+    M,
+    B,
+    E,
+    factor: Fraction = Fraction(1),
+    B_power: int = 0,
+) -> sympy.Expr:
+    """factor · B^(p + B_power) · Σ A_{ℓj} C(M, ℓ) C(E, j), expanded into monomials M^a·E^b·B^k (exact).
 
     In integers: C(x, k) = Σ_a s(k, a) x^a / k! for a symbol x (s the signed
     Stirling numbers of the first kind), C(x, k) itself for a number, all over
     one common denominator.
     """
     terms, denominator = _monomials(table, M if isinstance(M, int) else None, E if isinstance(E, int) else None)
+    numerator, denominator = factor.numerator, factor.denominator * denominator
+    power = n_parts + B_power
     if not isinstance(B, int):
-        return sympy.Add(*(sympy.Rational(c, denominator) * M**a * E**b * B**n_parts for (a, b), c in terms))
-    scale = B**n_parts
-    return sympy.Add(*(sympy.Rational(c * scale, denominator) * M**a * E**b for (a, b), c in terms))
+        return sympy.Add(*(sympy.Rational(c * numerator, denominator) * M**a * E**b * B**power for (a, b), c in terms))
+    if power >= 0:
+        numerator *= B**power
+    else:
+        denominator *= B**-power
+    return sympy.Add(*(sympy.Rational(c * numerator, denominator) * M**a * E**b for (a, b), c in terms))
 
 
 @lru_cache(maxsize=1 << 14)
@@ -350,21 +378,25 @@ def _level_epoch_table(
     return len(parts), tuple(sorted(table.items()))
 
 
-@lru_cache(maxsize=1 << 14)
 def _single_epoch_table(
-    parent: tuple[int, ...], parts: tuple[tuple[int, ...], ...]
+    parent: tuple[int, ...], part_of: tuple[int, ...]
 ) -> tuple[int, tuple[tuple[tuple[int, int], int], ...]]:
     """The part of :func:`_level_epoch_table` that one epoch sees (j ≤ 1), counted directly.
 
     With one epoch every node sits in epoch 0, so an embedding needs every
     child's batch strictly below its parent's (the root aside): A[ℓ, 1] counts
     the weak orders of ℓ levels with no strict edge, and A[0, 0] = 1 for the
-    root alone.
+    root alone.  Read from the diagram's ``parent`` and ``part_of`` (the root,
+    node d, is not mapped; its part-mates form an ordinary part).
     """
-    if not parent:
+    d = len(parent)
+    if not d:
         return 0, (((0, 0), 1),)
-    _, children, parents = _edge_parts(parent, parts)
-    return len(parts), _levels_below(len(parts), tuple(sorted(set(zip(children, parents)))))
+    label: dict[int, int] = {}
+    for part in part_of[:d]:
+        label.setdefault(part, len(label))
+    below = {(label[part_of[v]], label[part_of[parent[v]]]) for v in range(d) if parent[v] < d}
+    return len(label), _levels_below(len(label), tuple(sorted(below)))
 
 
 @lru_cache(maxsize=1 << 14)  # many diagrams share these constraints (1 100 sets for 6 685 diagrams)

@@ -23,7 +23,9 @@ Keywords, the same for every function:
   :data:`~diagrams.values.base.eta` grouped by its powers).
 * ``workers``, ``backend``, ``client``, ``progress``: how the terms are
   computed (see :mod:`diagrams.runtime.execution`); the result is identical
-  on every backend.
+  on every backend.  A parallel run shares the diagrams' tree shapes out in
+  consecutive chunks of about equal cost: each worker enumerates, weighs,
+  values and adds up its own, and only the subtotals cross back.
 
 Resummed T → ∞ limits assume what they need (H positive definite; for the
 exact form 0 < ηλ < 2 for every eigenvalue λ of H) and are refused with a

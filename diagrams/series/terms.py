@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from fractions import Fraction
+from functools import partial
 
 import sympy
 
@@ -26,7 +27,7 @@ from ..core.assumptions import assumption_flags, vanishes
 from ..core.diagram import MAX_ORDER, Diagram
 from ..core.enumeration import shape_cost, shape_count, shape_diagrams
 from ..core.observables import LOSS, Observable, as_observable
-from ..core.schedule import Schedule, count_embeddings
+from ..core.schedule import Schedule, scaled_embedding_count
 from ..runtime.execution import Runtime, runs_long
 from .methods import PLAIN, Method, as_method
 
@@ -96,19 +97,12 @@ def series_diagrams(
 
 def weight(diagram: Diagram, schedule: Schedule, method: Method = PLAIN) -> sympy.Expr | None:
     """(−1/B)^d/|Aut(D)|, times L(D) for a plain series; None when D does not embed."""
+    d, factor = diagram.order, Fraction((-1) ** diagram.order, diagram.automorphism_count)
     if method.resummed:
-        return _scaled(sympy.Integer(1), diagram.order, diagram.automorphism_count, schedule.B)
-    count = count_embeddings(diagram, schedule)
-    if count == 0:
-        return None
-    return _scaled(count, diagram.order, diagram.automorphism_count, schedule.B)
-
-
-@lru_cache(maxsize=1 << 14)  # diagrams share counts, orders and |Aut|: 318 weights for the 6 685 of order ≤ 6
-def _scaled(count: sympy.Expr, order: int, automorphisms: int, B: int | sympy.Expr) -> sympy.Expr:
-    """(−1/B)^order · count / |Aut|."""
-    B = sympy.Integer(B) if isinstance(B, int) else B
-    return (-1 / B) ** order * count / automorphisms
+        B = sympy.Integer(schedule.B) if isinstance(schedule.B, int) else schedule.B
+        return sympy.Rational(factor.numerator, factor.denominator) / B**d
+    count = scaled_embedding_count(diagram, schedule, factor, -d)
+    return None if count == 0 else count
 
 
 def _weights(diagrams: list[Diagram], schedule: Schedule, method: Method) -> list[sympy.Expr | None]:

@@ -39,7 +39,7 @@ def _monomial(order: int, parts: tuple[tuple[int, ...], ...], root: int | None, 
             factors.append(sympy.Integer(root == 1 and observable.detail == 0))
         else:
             factors.append(sympy.Symbol(cumulant_name([root])))
-    return eta**order * sympy.Mul(*factors)  # a product of symbols: already expanded
+    return sympy.Mul(eta**order, *factors)  # a product of symbols: already expanded
 
 
 class SymbolicStatistics(Statistics, kind="symbolic"):
