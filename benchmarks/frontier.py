@@ -59,7 +59,8 @@ JOBS = {
     ),
 }
 
-NOT_RUN_IN_BASELINE = {"counts-12": "hours"}  # the baseline enumerates every diagram of order 12
+NOT_RUN_IN_BASELINE = {"counts-12": "hours"}  # the default baseline enumerates every diagram of order 12
+SERIAL_OF = {"sgd-6 workers=2": "sgd-6", "sgd-7 workers=2": "sgd-7"}  # speed-ups are printed beside these
 
 
 def run_once(job: str, tree: Path) -> float | None:
@@ -99,17 +100,22 @@ def main() -> None:
             )
         try:
             print(f"{'job':>18}  {'baseline s':>10}  {'now s':>8}  budget")
+            nows, befores = {}, {}
             for job in args.jobs:
-                now = median(job, ROOT, args.repeats)
+                now = nows[job] = median(job, ROOT, args.repeats)
                 shown = [f"{now:.3f}" if now is not None else "cannot"]
                 if baseline is None:
                     shown.insert(0, "-")
-                elif job in NOT_RUN_IN_BASELINE:
+                elif job in NOT_RUN_IN_BASELINE and args.baseline == BASELINE:
                     shown.insert(0, NOT_RUN_IN_BASELINE[job])
                 else:
-                    before = median(job, baseline, args.repeats)
+                    before = befores[job] = median(job, baseline, args.repeats)
                     shown.insert(0, f"{before:.3f}" if before is not None else "cannot")
                 print(f"{job:>18}  {shown[0]:>10}  {shown[1]:>8}  {JOBS[job][1]}", flush=True)
+            for job, serial in SERIAL_OF.items():
+                for label, times in (("baseline", befores), ("now", nows)):
+                    if times.get(job) and times.get(serial):
+                        print(f"{job} speed-up over {serial} ({label}): {times[serial] / times[job]:.2f}x")
         finally:
             if baseline is not None:
                 subprocess.run(["git", "worktree", "remove", "--force", str(baseline)], cwd=ROOT, check=False)

@@ -205,14 +205,20 @@ def shape_cost(order: int) -> int:
 
 def _generate(order: int, linkless: bool, root_tied: bool) -> Iterator[Diagram]:
     n = order + 1
-    return _diagrams(
+    yield from _diagrams(
         shard for shape in range(shape_count(order)) for shard in _shards_of(n, shape, linkless, root_tied)
     )
 
 
 def _generate_parallel(order: int, linkless: bool, root_tied: bool, options) -> Iterator[Diagram]:
     task = partial(_shape_task, order + 1, linkless=linkless, root_tied=root_tied)
-    return _diagrams(shard for shards in run(options, task, range(shape_count(order))) for shard in shards)
+    results = run(options, task, range(shape_count(order)))
+    try:
+        yield from _diagrams(shard for shards in results for shard in shards)
+    finally:  # closed early (close(), Ctrl-C, an error): the pool stops now, not when collected
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()
 
 
 def _shape_task(n: int, index: int, *, linkless: bool, root_tied: bool) -> list[Shard | list[Raw]]:
