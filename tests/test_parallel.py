@@ -14,11 +14,10 @@ from pathlib import Path
 import pytest
 import sympy
 from distributed import Client, LocalCluster
-
-import diagrams as dg
 from hypothesis import given
 from hypothesis import strategies as st
 
+import diagrams as dg
 from diagrams.runtime.execution import split
 from diagrams.runtime.parallel import ParallelOptions, parallel_map, parallel_options
 
