@@ -59,7 +59,14 @@ from ..errors import ScheduleError
 from .numbers import to_sympy
 from .partitions import weak_orders
 
-__all__ = ["Schedule", "ScheduleError", "count_embeddings", "embedding_polynomial", "embedding_shape"]
+__all__ = [
+    "Schedule",
+    "ScheduleError",
+    "count_embeddings",
+    "scaled_embedding_count",
+    "embedding_polynomial",
+    "embedding_shape",
+]
 
 Size: TypeAlias = int | sympy.Expr  # a positive int, a sympy Symbol, or (N only) a product of Symbols such as M*B
 
