@@ -174,7 +174,6 @@ def _series(
         schedule=schedule,
         method=method,
         valuation=valuation,
-        observable=observable,
         propagation=propagation,
     )
     shapes = diagrams.shapes()
@@ -191,11 +190,11 @@ def _subtotal(
     schedule: Schedule,
     method: Method,
     valuation: Statistics,
-    observable: Observable,
     propagation: Propagation | None,
 ) -> Any:
     """Σ weight · value over the series' diagrams on some tree shapes, as the valuation's subtotal
-    (one task of a parallel run: the worker enumerates its own diagrams)."""
+    (one task of a parallel run: the worker enumerates its own diagrams), valued at their observable."""
+    observable = diagrams.observable
 
     def terms():
         for diagram in diagrams.on(shapes):
